@@ -1,0 +1,119 @@
+import { Buffer } from "node:buffer";
+import assert from "node:assert/strict";
+import {
+  Asset as SdkAsset,
+  hash as sdkHash,
+  Keypair,
+  Networks,
+  StrKey,
+  xdr,
+} from "@stellar/stellar-sdk";
+import {
+  assetString,
+  claimableBalanceIdFromRevocation,
+  crc16Xmodem,
+  decodeMuxedAccount,
+  decodeStrkey,
+  encodeAccountId,
+  encodeAssetXdr,
+  encodeClaimableBalanceId,
+  encodeContractId,
+  encodeLiquidityPoolId,
+  encodeMuxedAccount,
+  networkId,
+  parseAssetString,
+  sacContractAddress,
+  toHex,
+} from "./mod.ts";
+
+const keys = Array.from({ length: 8 }, () => Keypair.random());
+const bytes32 = (seed: number) => Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + seed) & 0xff);
+
+Deno.test("crc16Xmodem matches the known check value", () => {
+  assert.equal(crc16Xmodem(new TextEncoder().encode("123456789")), 0x31c3);
+});
+
+Deno.test("strkeys round-trip and match the SDK for G, M, C, L, B", () => {
+  for (const [i, k] of keys.entries()) {
+    const raw = k.rawPublicKey();
+    assert.equal(encodeAccountId(raw), k.publicKey());
+    assert.deepEqual(decodeStrkey("account", k.publicKey()), new Uint8Array(raw));
+    const id = BigInt(i) * 0x1234_5678_9abc_defn;
+    const m = encodeMuxedAccount(raw, id);
+    const sdkPayload = new Uint8Array(40);
+    sdkPayload.set(raw, 0);
+    new DataView(sdkPayload.buffer).setBigUint64(32, id);
+    assert.equal(m, StrKey.encodeMed25519PublicKey(Uint8Array.from(sdkPayload) as never));
+    const back = decodeMuxedAccount(m);
+    assert.equal(back.id, id);
+    assert.deepEqual(back.ed25519, new Uint8Array(raw));
+    const h = bytes32(i);
+    assert.equal(encodeContractId(h), StrKey.encodeContract(h as never));
+    assert.equal(encodeLiquidityPoolId(h), StrKey.encodeLiquidityPool(h as never));
+    const cb = new Uint8Array(33);
+    cb.set(h, 1);
+    assert.equal(encodeClaimableBalanceId(h), StrKey.encodeClaimableBalance(cb as never));
+  }
+});
+
+Deno.test("decodeStrkey rejects wrong kind, bad checksum and bad characters", () => {
+  const g = keys[0].publicKey();
+  assert.throws(() => decodeStrkey("contract", g), /wrong (version|length)/);
+  const flipped = g.slice(0, -1) + (g.endsWith("A") ? "B" : "A");
+  assert.throws(() => decodeStrkey("account", flipped), /checksum|padding|length/);
+  assert.throws(() => decodeStrkey("account", g.toLowerCase()), /unexpected character/);
+});
+
+Deno.test("networkId is sha256 of the passphrase", () => {
+  assert.equal(toHex(networkId(Networks.PUBLIC)), toHex(sdkHash(Buffer.from(Networks.PUBLIC))));
+});
+
+Deno.test("asset strings parse and SAC addresses match the SDK", () => {
+  const cases = [
+    SdkAsset.native(),
+    new SdkAsset("USDC", keys[1].publicKey()),
+    new SdkAsset("X", keys[2].publicKey()),
+    new SdkAsset("ABCDE", keys[3].publicKey()),
+    new SdkAsset("ABCDEFGHIJKL", keys[4].publicKey()),
+  ];
+  for (const sdkAsset of cases) {
+    const text = sdkAsset.isNative() ? "native" : `${sdkAsset.getCode()}:${sdkAsset.getIssuer()}`;
+    const asset = parseAssetString(text);
+    assert.ok(asset, text);
+    assert.equal(assetString(asset), text);
+    assert.equal(
+      toHex(encodeAssetXdr(asset)),
+      toHex(sdkAsset.toXDRObject().toXDR() as Uint8Array),
+    );
+    for (const net of [Networks.PUBLIC, Networks.TESTNET]) {
+      assert.equal(sacContractAddress(asset, net), sdkAsset.contractId(net));
+    }
+  }
+  for (const bad of ["", "XLM", "USDC:", ":G", "TOOLONGCODE123:" + keys[0].publicKey(), "A:B:C"]) {
+    assert.equal(parseAssetString(bad), null, bad);
+  }
+});
+
+Deno.test("claimableBalanceIdFromRevocation matches the SDK's HashIdPreimage", () => {
+  const source = keys[5].rawPublicKey();
+  const pool = bytes32(9);
+  const sdkAsset = new SdkAsset("EURT", keys[6].publicKey());
+  const preimage = xdr.HashIdPreimage.envelopeTypePoolRevokeOpId(
+    new xdr.HashIdPreimageRevokeId({
+      sourceAccount: xdr.PublicKey.publicKeyTypeEd25519(source),
+      seqNum: xdr.Int64.fromString("123456789012345"),
+      opNum: 3,
+      liquidityPoolId: new xdr.PoolId(pool as never),
+      asset: sdkAsset.toXDRObject(),
+    } as never),
+  );
+  const expected = sdkHash(preimage.toXDR() as never);
+  const got = claimableBalanceIdFromRevocation({
+    sourceAccount: new Uint8Array(source),
+    seqNum: 123456789012345n,
+    opIndex: 3,
+    liquidityPoolId: pool,
+    asset: parseAssetString(`EURT:${keys[6].publicKey()}`)!,
+  });
+  assert.equal(toHex(got), toHex(expected));
+});
