@@ -1,0 +1,42 @@
+/**
+ * Error kinds of the source, each mapped to one gRPC status by the Flight service. Messages name
+ * the ledger and the object (or URL) involved.
+ *
+ * @module
+ */
+
+/** What went wrong, in terms a client can act on. */
+export type SourceErrorKind =
+  | "invalid_argument"
+  | "not_found"
+  | "unavailable"
+  | "data_loss"
+  | "internal";
+
+/** An error with a kind; `ledger` and `object` are set when the error concerns one. */
+export class SourceError extends Error {
+  override name = "SourceError";
+  /** The error kind (maps to a gRPC status). */
+  readonly kind: SourceErrorKind;
+  /** The ledger sequence concerned, when known. */
+  readonly ledger?: number;
+  /** The object key or URL concerned, when known. */
+  readonly object?: string;
+
+  /** Creates an error of `kind`; `details` names the ledger/object and the cause. */
+  constructor(
+    kind: SourceErrorKind,
+    message: string,
+    details: { ledger?: number; object?: string; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.kind = kind;
+    this.ledger = details.ledger;
+    this.object = details.object;
+  }
+}
+
+/** The message of any thrown value. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
