@@ -1,0 +1,100 @@
+/**
+ * Table-driven, zero-copy XDR walker with the Stellar (protocol 26) type table.
+ *
+ * ```ts
+ * import { decode, skip, decodeSpan, XdrSpan } from "../xdr/mod.ts";
+ * const end = skip("LedgerCloseMetaBatch", bytes, 0); // === bytes.length
+ * const { value } = decode("LedgerCloseMeta", lcmBytes, 0, {
+ *   lazy: new Set(["LedgerEntry", "SCVal", "DiagnosticEvent"]),
+ * });
+ * ```
+ *
+ * Decoded shape (fixed contract): struct → plain object keyed by the `.x` field names; union →
+ * `{ arm, value }` with `arm` the discriminant's enum case name (`"PAYMENT"`,
+ * `"ASSET_TYPE_CREDIT_ALPHANUM4"`) or the number for int-switched unions, `value` undefined for
+ * void arms; enum → case name; int/uint → number; hyper/uhyper → bigint; bool → boolean; opaque
+ * → `Uint8Array` subarray of the input (zero-copy); string → string (UTF-8, latin1 fallback for
+ * invalid UTF-8: lossless, see walker.ts); optional → value or null; arrays → arrays; typedefs
+ * are transparent. Types listed in `lazy` decode to {@link XdrSpan}s (`type`, `offset`, `end`,
+ * `bytes`) for {@link decodeSpan} later.
+ *
+ * Type names are the XDR names (`SCVal`, `LedgerCloseMeta`, `TransactionMeta`); the SDK's
+ * JavaScript names (`ScVal`, ...) are accepted as aliases.
+ *
+ * @module
+ */
+import { STELLAR_TYPES } from "./stellar_types.ts";
+import {
+  type DecodeOptions,
+  type DecodeResult,
+  type UnionArmInfo,
+  XdrSpan,
+  XdrType,
+  XdrTypeSystem,
+  type XdrValue,
+} from "./walker.ts";
+
+export { XdrError, type XdrErrorDetails } from "./errors.ts";
+export {
+  type DecodeOptions,
+  type DecodeResult,
+  type UnionArmInfo,
+  XdrSpan,
+  type XdrStruct,
+  XdrType,
+  XdrTypeSystem,
+  type XdrUnion,
+  type XdrValue,
+} from "./walker.ts";
+export {
+  XDR_UNBOUNDED,
+  type XdrPrimitiveName,
+  type XdrTypeDef,
+  type XdrTypeRef,
+  type XdrTypeTable,
+  type XdrUnionCase,
+} from "./table.ts";
+export { STELLAR_TYPES } from "./stellar_types.ts";
+
+/** The compiled Stellar XDR type system (protocol 26). */
+export const stellarXdr: XdrTypeSystem = new XdrTypeSystem(STELLAR_TYPES);
+
+/** Skips one Stellar XDR value of `type` at `offset`; returns the offset past it. */
+export function skip(type: string | XdrType, bytes: Uint8Array, offset = 0): number {
+  return stellarXdr.skip(type, bytes, offset);
+}
+
+/** Decodes one Stellar XDR value of `type` at `offset` (see the module doc for the shape). */
+export function decode<T = XdrValue>(
+  type: string | XdrType,
+  bytes: Uint8Array,
+  offset = 0,
+  opts?: DecodeOptions,
+): DecodeResult<T> {
+  return stellarXdr.decode<T>(type, bytes, offset, opts);
+}
+
+/** Decodes the value behind a lazy span. */
+export function decodeSpan<T = XdrValue>(span: XdrSpan, opts?: DecodeOptions): T {
+  return stellarXdr.decodeSpan<T>(span, opts);
+}
+
+/** Offset of a struct field's value, given the struct's offset (skips earlier fields). */
+export function fieldOffset(
+  type: string | XdrType,
+  field: string,
+  bytes: Uint8Array,
+  offset: number,
+): number {
+  return stellarXdr.fieldOffset(type, field, bytes, offset);
+}
+
+/** Reads a union's discriminant at `offset`: arm label, raw discriminant, arm offset and type. */
+export function unionArm(type: string | XdrType, bytes: Uint8Array, offset: number): UnionArmInfo {
+  return stellarXdr.unionArm(type, bytes, offset);
+}
+
+/** The compiled Stellar type for a name (pass it instead of a string to skip the lookup). */
+export function xdrType(name: string): XdrType {
+  return stellarXdr.type(name);
+}
