@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { mapOrdered, WorkerPool, WorkerTaskError } from "./mod.ts";
+
+type Req = { n: number; delayMs?: number; bytes?: Uint8Array };
+type Res = { square: number; bytes?: Uint8Array };
+const url = new URL("./test_worker.ts", import.meta.url);
+
+Deno.test("worker pool runs tasks, transfers buffers and rebuilds errors", async () => {
+  using pool = new WorkerPool<Req, Res>({ url, size: 2, name: "squares" });
+  const results = await Promise.all([1, 2, 3, 4].map((n) => pool.run({ n })));
+  assert.deepEqual(results.map((r) => r.square), [1, 4, 9, 16]);
+
+  const bytes = new Uint8Array(1024);
+  const res = await pool.run({ n: 7, bytes }, [bytes.buffer]);
+  assert.equal(bytes.byteLength, 0, "request buffer was transferred");
+  assert.equal(res.bytes?.[1023], 7);
+
+  await assert.rejects(pool.run({ n: -2 }), (e) => {
+    assert.ok(e instanceof WorkerTaskError);
+    assert.equal(e.name, "NegativeInputError");
+    assert.equal(e.details.input, -2);
+    return /Expected a number >= 0, got -2/.test(e.message);
+  });
+});
+
+Deno.test("a crashed worker fails its task and is replaced", async () => {
+  using pool = new WorkerPool<Req, Res>({ url, size: 1, name: "fragile" });
+  await assert.rejects(pool.run({ n: NaN }), /Worker fragile-0 crashed/);
+  assert.equal((await pool.run({ n: 3 })).square, 9);
+});
+
+Deno.test("mapOrdered keeps input order with bounded read-ahead", async () => {
+  using pool = new WorkerPool<Req, Res>({ url, size: 2 });
+  let pulled = 0;
+  let maxAhead = 0;
+  let yielded = 0;
+  async function* source() {
+    for (let n = 0; n < 12; n++) {
+      pulled++;
+      maxAhead = Math.max(maxAhead, pulled - yielded);
+      yield n;
+    }
+  }
+  const out: number[] = [];
+  for await (
+    const r of mapOrdered(source(), (n) => pool.run({ n, delayMs: (12 - n) * 3 }), {
+      concurrency: 3,
+    })
+  ) {
+    out.push(r.square);
+    yielded++;
+  }
+  assert.deepEqual(out, Array.from({ length: 12 }, (_, n) => n * n));
+  assert.ok(maxAhead <= 4, `read-ahead ${maxAhead} exceeds concurrency + 1`);
+});
+
+Deno.test("mapOrdered surfaces errors in order and closes the source on early exit", async () => {
+  const seen: number[] = [];
+  const gen = mapOrdered([1, 2, -1, 4], async (n) => {
+    await new Promise((r) => setTimeout(r, 1));
+    if (n < 0) throw new RangeError(`negative ${n}`);
+    return n;
+  }, { concurrency: 2 });
+  await assert.rejects(async () => {
+    for await (const n of gen) seen.push(n);
+  }, /negative -1/);
+  assert.deepEqual(seen, [1, 2]);
+
+  let closed = false;
+  async function* endless() {
+    try {
+      for (let i = 0;; i++) yield i;
+    } finally {
+      closed = true;
+    }
+  }
+  for await (const n of mapOrdered(endless(), (n) => Promise.resolve(n), { concurrency: 2 })) {
+    if (n === 3) break;
+  }
+  assert.ok(closed, "source closed after break");
+});
