@@ -1,0 +1,248 @@
+/**
+ * Loads the flowctl control-plane protos (`proto/flowctl/`) with @grpc/proto-loader and
+ * describes their messages as TypeScript types (field names as in the .proto, enums as names).
+ *
+ * @module
+ */
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { fileURLToPath } from "node:url";
+
+/** Directory used as the proto include root (`proto/`). */
+export const PROTO_ROOT: string = fileURLToPath(new URL("../../proto/", import.meta.url));
+
+/** Legacy service type names (`flowctl.ServiceType`). */
+export type ServiceTypeName =
+  | "SERVICE_TYPE_UNSPECIFIED"
+  | "SERVICE_TYPE_SOURCE"
+  | "SERVICE_TYPE_PROCESSOR"
+  | "SERVICE_TYPE_SINK"
+  | "SERVICE_TYPE_PIPELINE";
+
+/** v1 component type names (`flowctl.v1.ComponentType`). */
+export type ComponentTypeName =
+  | "COMPONENT_TYPE_UNSPECIFIED"
+  | "COMPONENT_TYPE_SOURCE"
+  | "COMPONENT_TYPE_PROCESSOR"
+  | "COMPONENT_TYPE_CONSUMER";
+
+/** v1 health status names (`flowctl.v1.HealthStatus`). */
+export type HealthStatusName =
+  | "HEALTH_STATUS_UNKNOWN"
+  | "HEALTH_STATUS_STARTING"
+  | "HEALTH_STATUS_HEALTHY"
+  | "HEALTH_STATUS_DEGRADED"
+  | "HEALTH_STATUS_UNHEALTHY"
+  | "HEALTH_STATUS_STOPPING";
+
+/** `google.protobuf.Timestamp` as loaded (`longs: String`). */
+export interface Timestamp {
+  seconds: string | number;
+  nanos: number;
+}
+
+/** `flowctl.ServiceInfo`. */
+export interface ServiceInfo {
+  service_id: string;
+  service_type: ServiceTypeName;
+  input_event_types: string[];
+  output_event_types: string[];
+  health_endpoint: string;
+  max_inflight: number;
+  metadata: Record<string, string>;
+  component_id: string;
+}
+
+/** `flowctl.RegistrationAck`. */
+export interface RegistrationAck {
+  service_id: string;
+  topic_names: string[];
+  connection_info: Record<string, string>;
+}
+
+/** `flowctl.ServiceHeartbeat`. */
+export interface ServiceHeartbeat {
+  service_id: string;
+  timestamp: Timestamp | null;
+  metrics: Record<string, number>;
+}
+
+/** `flowctl.ServiceStatus`. */
+export interface ServiceStatus {
+  service_id: string;
+  service_type: ServiceTypeName;
+  is_healthy: boolean;
+  last_heartbeat: Timestamp | null;
+  metrics: Record<string, number>;
+  component_id: string;
+}
+
+/** `flowctl.ServiceList`. */
+export interface ServiceList {
+  services: ServiceStatus[];
+}
+
+/** `flowctl.v1.ComponentInfo`. */
+export interface ComponentInfo {
+  id: string;
+  name: string;
+  description: string;
+  version: string;
+  type: ComponentTypeName;
+  input_event_types: string[];
+  output_event_types: string[];
+  endpoint: string;
+  metadata: Record<string, string>;
+}
+
+/** `flowctl.v1.RegisterRequest`. */
+export interface RegisterRequest {
+  component: ComponentInfo | null;
+  component_id: string;
+}
+
+/** `flowctl.v1.RegisterResponse`. */
+export interface RegisterResponse {
+  service_id: string;
+  assigned_topics: string[];
+  connection_info: Record<string, string>;
+}
+
+/** `flowctl.v1.UnregisterRequest`. */
+export interface UnregisterRequest {
+  service_id: string;
+}
+
+/** `flowctl.v1.DiscoveryRequest`. */
+export interface DiscoveryRequest {
+  type: ComponentTypeName;
+  event_types: string[];
+  metadata_filters: Record<string, string>;
+}
+
+/** `flowctl.v1.DiscoveryResponse`. */
+export interface DiscoveryResponse {
+  components: ComponentInfo[];
+}
+
+/** `flowctl.v1.HeartbeatRequest`. */
+export interface HeartbeatRequest {
+  service_id: string;
+  status: HealthStatusName;
+  metrics: Record<string, string>;
+}
+
+/** `flowctl.v1.ComponentStatusRequest`. */
+export interface ComponentStatusRequest {
+  service_id: string;
+}
+
+/** `flowctl.v1.ComponentStatusResponse`. */
+export interface ComponentStatusResponse {
+  component: ComponentInfo | null;
+  status: HealthStatusName;
+  last_heartbeat: Timestamp | null;
+  metrics: Record<string, string>;
+  registered_at: Timestamp | null;
+}
+
+/** `flowctl.v1.ListComponentsRequest`. */
+export interface ListComponentsRequest {
+  type_filter: ComponentTypeName;
+  include_unhealthy: boolean;
+}
+
+/** `flowctl.v1.ListComponentsResponse`. */
+export interface ListComponentsResponse {
+  components: ComponentStatusResponse[];
+}
+
+/** Empty message (`google.protobuf.Empty`). */
+export type Empty = Record<string, never>;
+
+type Callback<T> = (err: grpc.ServiceError | null, value?: T) => void;
+type Unary<Req, Res> = (
+  request: Partial<Req>,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: Callback<Res>,
+) => grpc.ClientUnaryCall;
+
+/** Client of the legacy `flowctl.ControlPlane` service. */
+export interface LegacyControlPlaneClient extends grpc.Client {
+  Register: Unary<ServiceInfo, RegistrationAck>;
+  Heartbeat: Unary<ServiceHeartbeat, Empty>;
+  GetServiceStatus: Unary<ServiceInfo, ServiceStatus>;
+  ListServices: Unary<Empty, ServiceList>;
+}
+
+/** Client of `flowctl.v1.ControlPlaneService`. */
+export interface V1ControlPlaneClient extends grpc.Client {
+  RegisterComponent: Unary<RegisterRequest, RegisterResponse>;
+  UnregisterComponent: Unary<UnregisterRequest, Empty>;
+  DiscoverComponents: Unary<DiscoveryRequest, DiscoveryResponse>;
+  Heartbeat: Unary<HeartbeatRequest, Empty>;
+  GetComponentStatus: Unary<ComponentStatusRequest, ComponentStatusResponse>;
+  ListComponents: Unary<ListComponentsRequest, ListComponentsResponse>;
+}
+
+/** Constructor of a generated client. */
+export type ClientConstructor<C> = new (
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  options?: grpc.ClientOptions,
+) => C;
+
+/** The loaded flowctl services. */
+export interface FlowctlProtos {
+  /** Legacy `flowctl.ControlPlane` client constructor. */
+  LegacyClient: ClientConstructor<LegacyControlPlaneClient>;
+  /** Legacy service definition, for `grpc.Server#addService`. */
+  legacyService: grpc.ServiceDefinition;
+  /** v1 `flowctl.v1.ControlPlaneService` client constructor. */
+  V1Client: ClientConstructor<V1ControlPlaneClient>;
+  /** v1 service definition, for `grpc.Server#addService`. */
+  v1Service: grpc.ServiceDefinition;
+}
+
+let cached: FlowctlProtos | undefined;
+
+/** Loads (once per process) both control-plane protocol generations. */
+export function loadFlowctlProtos(): FlowctlProtos {
+  if (cached) return cached;
+  const definition = protoLoader.loadSync(
+    ["flowctl/control_plane.proto", "flowctl/v1/control_plane.proto"],
+    {
+      includeDirs: [PROTO_ROOT],
+      keepCase: true,
+      longs: String,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    },
+  );
+  const root = grpc.loadPackageDefinition(definition);
+  const flowctl = root.flowctl as grpc.GrpcObject;
+  const v1 = flowctl.v1 as grpc.GrpcObject;
+  const legacy = flowctl.ControlPlane as grpc.ServiceClientConstructor;
+  const current = v1.ControlPlaneService as grpc.ServiceClientConstructor;
+  cached = {
+    LegacyClient: legacy as unknown as ClientConstructor<LegacyControlPlaneClient>,
+    legacyService: legacy.service,
+    V1Client: current as unknown as ClientConstructor<V1ControlPlaneClient>,
+    v1Service: current.service,
+  };
+  return cached;
+}
+
+/** Converts epoch milliseconds to a `google.protobuf.Timestamp`. */
+export function toTimestamp(ms: number): Timestamp {
+  const seconds = Math.floor(ms / 1000);
+  return { seconds: String(seconds), nanos: Math.round((ms - seconds * 1000) * 1e6) };
+}
+
+/** Converts a `google.protobuf.Timestamp` to epoch milliseconds (`null` for an unset one). */
+export function fromTimestamp(ts: Timestamp | null | undefined): number | null {
+  if (!ts) return null;
+  return Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1e6);
+}
