@@ -33,7 +33,8 @@ function checkSequence(seq: number): void {
 }
 
 function checkLayout(layout: LakeLayout): void {
-  for (const [name, v] of Object.entries(layout)) {
+  for (const name of ["ledgersPerBatch", "batchesPerPartition"] as const) {
+    const v = layout[name];
     if (!Number.isInteger(v) || v < 1) {
       throw new RangeError(`expected ${name} to be a positive integer, got ${v}`);
     }
