@@ -1,0 +1,182 @@
+/**
+ * The `ttp_event` schema: one row per Token Transfer Protocol (CAP-67) event. Every output of the
+ * project (Flight, Parquet, JSON Lines, CSV, WebSocket, REST) uses these column names.
+ *
+ * @module
+ */
+import * as arrow from "apache-arrow";
+import { column, meta, recordBatch, timestampUsData, uint32Data, utf8Data } from "./columns.ts";
+
+/** Version written in every row's `schema_version` and in the schema metadata. */
+export const TTP_EVENT_SCHEMA_VERSION = "1.0.0";
+
+/** The five TTP event kinds. */
+export const TTP_EVENT_TYPES = ["transfer", "mint", "burn", "clawback", "fee"] as const;
+
+/** One TTP event kind. */
+export type TtpEventType = typeof TTP_EVENT_TYPES[number];
+
+/** Kinds of destination multiplexing information. */
+export type MuxedType = "id" | "text" | "hash";
+
+/** One TTP event, as a row of the `ttp_event` schema. */
+export interface TtpEvent {
+  /** `%019d-%010d`: TOID (ledger << 32 | tx index << 12 | op index, 0 for fees) and index within it. */
+  event_id: string;
+  /** Ledger sequence. */
+  ledger_sequence: number;
+  /** Ledger close time, epoch milliseconds (UTC). */
+  closed_at: number;
+  /** Transaction hash, lowercase hex (outer hash for fee bumps). */
+  tx_hash: string;
+  /** 1-based transaction index in apply order. */
+  transaction_index: number;
+  /** 1-based operation index; null for fee events. */
+  operation_index: number | null;
+  /** Event kind. */
+  event_type: TtpEventType;
+  /** Sender / burner / clawed-back holder / fee payer (strkey); null for mints. */
+  from_address: string | null;
+  /** Recipient (strkey); null for burns, clawbacks and fees. */
+  to_address: string | null;
+  /** `native` or `CODE:ISSUER`; null for tokens that are not Stellar Asset Contracts. */
+  asset: string | null;
+  /** Asset code (`XLM` for native), null when `asset` is null. */
+  asset_code: string | null;
+  /** Asset issuer strkey, null for native and non-SAC tokens. */
+  asset_issuer: string | null;
+  /** Raw integer amount (i128-safe decimal string); negative for fee refunds. */
+  amount: string;
+  /** Contract (C...) address of the token: the SAC for classic assets, the emitter otherwise. */
+  contract_address: string;
+  /** Destination multiplexing kind, when present. */
+  to_muxed_type: MuxedType | null;
+  /** Destination multiplexing value: id as decimal, text as is, hash as lowercase hex. */
+  to_muxed_value: string | null;
+  /** {@linkcode TTP_EVENT_SCHEMA_VERSION}. */
+  schema_version: string;
+}
+
+const utf8 = (name: string, nullable: boolean, description: string) =>
+  new arrow.Field(name, new arrow.Utf8(), nullable, meta({ description }));
+
+/** The Arrow schema of `ttp_event`, with field descriptions and schema metadata. */
+export const ttpEventSchema: arrow.Schema = new arrow.Schema(
+  [
+    utf8("event_id", false, "Unique sortable id: 19-digit TOID, dash, 10-digit index in TOID"),
+    new arrow.Field(
+      "ledger_sequence",
+      new arrow.Uint32(),
+      false,
+      meta({ description: "Ledger sequence" }),
+    ),
+    new arrow.Field(
+      "closed_at",
+      new arrow.TimestampMicrosecond("UTC"),
+      false,
+      meta({ description: "Ledger close time (UTC)" }),
+    ),
+    utf8("tx_hash", false, "Transaction hash, lowercase hex (outer hash for fee bumps)"),
+    new arrow.Field(
+      "transaction_index",
+      new arrow.Uint32(),
+      false,
+      meta({ description: "1-based transaction index in apply order" }),
+    ),
+    new arrow.Field(
+      "operation_index",
+      new arrow.Uint32(),
+      true,
+      meta({ description: "1-based operation index; null for fee events" }),
+    ),
+    utf8("event_type", false, "transfer | mint | burn | clawback | fee"),
+    utf8("from_address", true, "Sender strkey (G/M/C/L/B); null for mints"),
+    utf8("to_address", true, "Recipient strkey; null for burns, clawbacks and fees"),
+    utf8("asset", true, "native or CODE:ISSUER; null for non-SAC tokens"),
+    utf8("asset_code", true, "Asset code; XLM for native"),
+    utf8("asset_issuer", true, "Asset issuer; null for native"),
+    utf8("amount", false, "Raw integer amount (i128-safe decimal string), negative for refunds"),
+    utf8("contract_address", false, "Token contract address (SAC for classic assets)"),
+    utf8("to_muxed_type", true, "id | text | hash"),
+    utf8("to_muxed_value", true, "Muxed id (decimal), memo text, or hash (hex)"),
+    utf8("schema_version", false, "Schema version of the row"),
+  ],
+  meta({
+    name: "ttp_event",
+    version: TTP_EVENT_SCHEMA_VERSION,
+    description: "Token Transfer Protocol (CAP-67) events",
+    primary_key: "event_id",
+  }),
+);
+
+/** Builds one RecordBatch of `ttp_event` from events. */
+export function eventsToRecordBatch(events: readonly TtpEvent[]): arrow.RecordBatch {
+  const pick = <K extends keyof TtpEvent>(key: K) => events.map((e) => e[key]);
+  return recordBatch(ttpEventSchema, [
+    utf8Data(pick("event_id")),
+    uint32Data(pick("ledger_sequence")),
+    timestampUsData(pick("closed_at")),
+    utf8Data(pick("tx_hash")),
+    uint32Data(pick("transaction_index")),
+    uint32Data(pick("operation_index")),
+    utf8Data(pick("event_type")),
+    utf8Data(pick("from_address")),
+    utf8Data(pick("to_address")),
+    utf8Data(pick("asset")),
+    utf8Data(pick("asset_code")),
+    utf8Data(pick("asset_issuer")),
+    utf8Data(pick("amount")),
+    utf8Data(pick("contract_address")),
+    utf8Data(pick("to_muxed_type")),
+    utf8Data(pick("to_muxed_value")),
+    utf8Data(pick("schema_version")),
+  ]);
+}
+
+/**
+ * Reads events back from a RecordBatch with the `ttp_event` columns (any column order; extra
+ * columns are ignored).
+ */
+export function recordBatchToEvents(batch: arrow.RecordBatch): TtpEvent[] {
+  const cols = ttpEventSchema.fields.map((f) => column(batch, f.name));
+  const out: TtpEvent[] = new Array(batch.numRows);
+  for (let i = 0; i < batch.numRows; i++) {
+    out[i] = {
+      event_id: cols[0].get(i),
+      ledger_sequence: cols[1].get(i),
+      closed_at: Number(cols[2].get(i)),
+      tx_hash: cols[3].get(i),
+      transaction_index: cols[4].get(i),
+      operation_index: cols[5].get(i) ?? null,
+      event_type: cols[6].get(i),
+      from_address: cols[7].get(i) ?? null,
+      to_address: cols[8].get(i) ?? null,
+      asset: cols[9].get(i) ?? null,
+      asset_code: cols[10].get(i) ?? null,
+      asset_issuer: cols[11].get(i) ?? null,
+      amount: cols[12].get(i),
+      contract_address: cols[13].get(i),
+      to_muxed_type: cols[14].get(i) ?? null,
+      to_muxed_value: cols[15].get(i) ?? null,
+      schema_version: cols[16].get(i),
+    };
+  }
+  return out;
+}
+
+/** The JSON form of an event (JSON Lines, WebSocket, REST): `closed_at` as RFC 3339 UTC. */
+export type TtpEventJson = Omit<TtpEvent, "closed_at"> & { closed_at: string };
+
+/** Converts an event to its JSON form (column names unchanged, `closed_at` as RFC 3339 UTC). */
+export function eventToJson(event: TtpEvent): TtpEventJson {
+  return { ...event, closed_at: new Date(event.closed_at).toISOString().replace(".000Z", "Z") };
+}
+
+/** Parses the JSON form back to an event, checking the fields that need conversion. */
+export function eventFromJson(json: TtpEventJson): TtpEvent {
+  const closedAt = Date.parse(json.closed_at);
+  if (Number.isNaN(closedAt)) {
+    throw new RangeError(`Expected closed_at as RFC 3339, got ${JSON.stringify(json.closed_at)}`);
+  }
+  return { ...json, closed_at: closedAt };
+}
