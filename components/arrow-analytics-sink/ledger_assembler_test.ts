@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { LedgerAssembler, StreamOrderError } from "./ledger_assembler.ts";
+import { makeEvent } from "./testing/events.ts";
+
+const ev = (ledger: number, index = 0) => makeEvent({ ledger, index });
+
+Deno.test("a ledger completes when a later ledger's event arrives; gaps complete too", () => {
+  const a = new LedgerAssembler(100);
+  assert.equal(a.completeThrough, 99);
+  assert.deepEqual(a.push([ev(100), ev(100, 1)]), []);
+  assert.equal(a.openLedger, 100);
+  const done = a.push([ev(103)]);
+  assert.deepEqual(done.map((b) => [b.ledger, b.events.length]), [[100, 2]]);
+  assert.equal(a.completeThrough, 102, "ledgers 101 and 102 had no events and are complete");
+  assert.deepEqual(a.completeTo(105).map((b) => b.ledger), [103]);
+  assert.equal(a.completeThrough, 105);
+  assert.equal(a.openLedger, undefined);
+});
+
+Deno.test("completeTo without events advances over empty ledgers", () => {
+  const a = new LedgerAssembler(10);
+  assert.deepEqual(a.completeTo(20), []);
+  assert.equal(a.completeThrough, 20);
+  assert.deepEqual(a.completeTo(15), []);
+  assert.equal(a.completeThrough, 20);
+});
+
+Deno.test("out-of-order and already-complete ledgers are rejected", () => {
+  const a = new LedgerAssembler(10);
+  a.push([ev(11)]);
+  assert.throws(() => a.push([ev(10)]), StreamOrderError);
+  a.push([ev(12)]);
+  assert.throws(() => a.push([ev(11)]), /already complete/);
+  assert.throws(() => a.completeTo(11), /end at ledger 11/);
+});
+
+Deno.test("repeated event ids within a ledger are dropped and counted", () => {
+  const a = new LedgerAssembler(1);
+  a.push([ev(1), ev(1), ev(1, 1)]);
+  const [block] = a.completeTo(1);
+  assert.equal(block.events.length, 2);
+  assert.equal(a.duplicates, 1);
+});
+
+Deno.test("discardOpen forgets a partial ledger so it can be streamed again", () => {
+  const a = new LedgerAssembler(1);
+  a.push([ev(1), ev(2)]);
+  assert.equal(a.discardOpen(), 2);
+  assert.equal(a.completeThrough, 1);
+  const done = a.push([ev(2), ev(3)]);
+  assert.deepEqual(done.map((b) => b.ledger), [2]);
+});
+
+Deno.test("the first ledger must be a positive integer", () => {
+  assert.throws(() => new LedgerAssembler(0), RangeError);
+});

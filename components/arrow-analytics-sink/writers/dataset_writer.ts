@@ -1,0 +1,209 @@
+/**
+ * The file side of the sink: writes a run of complete ledgers to every enabled file format, one
+ * file per format and date partition, each atomically (temp name, fsync, rename); lists the
+ * committed files; and on start-up removes temp files and files beyond the checkpoint.
+ *
+ * Files are only ever created for ledgers after the checkpoint, and the checkpoint moves only
+ * after all of them are renamed, so a file's first ledger is either <= checkpoint (committed, and
+ * then its last ledger is too) or > checkpoint (uncommitted, removed by {@linkcode recover}).
+ *
+ * @module
+ */
+import type { TtpEvent } from "../../../shared/schema/ttp_event.ts";
+import { removeTempFiles, syncDir, writeFileAtomic } from "./atomic_file.ts";
+import { encodeCsv } from "./csv.ts";
+import { encodeJsonl } from "./jsonl.ts";
+import {
+  dataFileName,
+  type FileFormat,
+  parseDataFileName,
+  parsePartitionDir,
+  partitionDate,
+  partitionDir,
+} from "./partition.ts";
+
+/** Encodes events as a Parquet file (in a worker or in-process). */
+export type ParquetEncoder = (events: TtpEvent[]) => Promise<Uint8Array>;
+
+/** Options of {@linkcode DatasetWriter}. */
+export interface DatasetWriterOptions {
+  /** Data directory; each format gets `<dataDir>/<format>/`. */
+  dataDir: string;
+  /** Enabled file formats. */
+  formats: readonly FileFormat[];
+  /** Parquet encoder; required when `formats` has `parquet`. */
+  encodeParquet?: ParquetEncoder;
+}
+
+/** A committed data file. */
+export interface DataFile {
+  /** Absolute or data-dir-relative path. */
+  path: string;
+  /** Partition date `YYYY-MM-DD`. */
+  date: string;
+  /** First ledger with events in the file. */
+  first: number;
+  /** Last ledger with events in the file. */
+  last: number;
+  /** Format. */
+  format: FileFormat;
+  /** Rows in the file (known for files written by this process). */
+  rows?: number;
+  /** Size in bytes (known for files written by this process). */
+  bytes?: number;
+}
+
+/** What {@linkcode DatasetWriter.recover} removed. */
+export interface RecoveryReport {
+  /** Temporary files of interrupted writes. */
+  tempFiles: string[];
+  /** Renamed files whose ledgers were never committed. */
+  uncommittedFiles: string[];
+}
+
+/** A committed file that straddles the checkpoint: the dataset cannot be trusted. */
+export class DatasetCorruptError extends Error {
+  override name = "DatasetCorruptError";
+}
+
+const encoder = new TextEncoder();
+
+/** Writes and lists the dataset; see the module doc. */
+export class DatasetWriter {
+  readonly dataDir: string;
+  readonly formats: readonly FileFormat[];
+  #encodeParquet?: ParquetEncoder;
+
+  /** @throws {TypeError} when Parquet is enabled without an encoder. */
+  constructor(options: DatasetWriterOptions) {
+    this.dataDir = options.dataDir;
+    this.formats = [...options.formats];
+    this.#encodeParquet = options.encodeParquet;
+    if (this.formats.includes("parquet") && !this.#encodeParquet) {
+      throw new TypeError("Expected an encodeParquet function when the parquet format is enabled");
+    }
+  }
+
+  /** The folder of a format. */
+  formatDir(format: FileFormat): string {
+    return `${this.dataDir}/${format}`;
+  }
+
+  /**
+   * Writes events of complete ledgers (in ledger order) to every format; one file per format and
+   * date partition. Returns the files once all are renamed (durable, visible to readers).
+   */
+  async write(events: readonly TtpEvent[]): Promise<DataFile[]> {
+    if (events.length === 0 || this.formats.length === 0) return [];
+    const byDate = new Map<string, TtpEvent[]>();
+    for (const e of events) {
+      const date = partitionDate(e.closed_at);
+      let list = byDate.get(date);
+      if (!list) byDate.set(date, list = []);
+      list.push(e);
+    }
+    const jobs: Promise<DataFile>[] = [];
+    for (const [date, list] of byDate) {
+      let first = Infinity;
+      let last = -Infinity;
+      for (const e of list) {
+        if (e.ledger_sequence < first) first = e.ledger_sequence;
+        if (e.ledger_sequence > last) last = e.ledger_sequence;
+      }
+      for (const format of this.formats) {
+        jobs.push(this.#writeOne({ format, date, first, last, events: list }));
+      }
+    }
+    const settled = await Promise.allSettled(jobs);
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<DataFile>).value);
+  }
+
+  async #writeOne(
+    job: { format: FileFormat; date: string; first: number; last: number; events: TtpEvent[] },
+  ): Promise<DataFile> {
+    let bytes: Uint8Array;
+    switch (job.format) {
+      case "parquet":
+        bytes = await this.#encodeParquet!(job.events);
+        break;
+      case "jsonl":
+        bytes = encoder.encode(encodeJsonl(job.events));
+        break;
+      case "csv":
+        bytes = encoder.encode(encodeCsv(job.events));
+        break;
+    }
+    const dir = `${this.formatDir(job.format)}/${partitionDir(job.date)}`;
+    const name = dataFileName({ first: job.first, last: job.last, format: job.format });
+    const path = await writeFileAtomic(dir, name, bytes);
+    return {
+      path,
+      date: job.date,
+      first: job.first,
+      last: job.last,
+      format: job.format,
+      rows: job.events.length,
+      bytes: bytes.length,
+    };
+  }
+
+  /** Lists the data files of a format (committed or not), sorted by first ledger then date. */
+  async list(format: FileFormat): Promise<DataFile[]> {
+    const root = this.formatDir(format);
+    const files: DataFile[] = [];
+    let partitions: Deno.DirEntry[];
+    try {
+      partitions = await Array.fromAsync(Deno.readDir(root));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw error;
+    }
+    for (const partition of partitions) {
+      const date = partition.isDirectory ? parsePartitionDir(partition.name) : undefined;
+      if (!date) continue;
+      for await (const entry of Deno.readDir(`${root}/${partition.name}`)) {
+        const parsed = entry.isFile ? parseDataFileName(entry.name) : undefined;
+        if (!parsed || parsed.format !== format) continue;
+        files.push({
+          path: `${root}/${partition.name}/${entry.name}`,
+          date,
+          first: parsed.first,
+          last: parsed.last,
+          format,
+        });
+      }
+    }
+    files.sort((a, b) => a.first - b.first || a.date.localeCompare(b.date));
+    return files;
+  }
+
+  /**
+   * Start-up recovery: removes temp files and every file whose first ledger is beyond
+   * `checkpoint` (`undefined`: nothing is committed) in all format folders, enabled or not.
+   *
+   * @throws {DatasetCorruptError} when a file holds ledgers on both sides of the checkpoint.
+   */
+  async recover(checkpoint: number | undefined): Promise<RecoveryReport> {
+    const tempFiles = await removeTempFiles(this.dataDir);
+    const uncommittedFiles: string[] = [];
+    const committed = checkpoint ?? 0;
+    for (const format of ["parquet", "jsonl", "csv"] as const) {
+      const dirs = new Set<string>();
+      for (const file of await this.list(format)) {
+        if (file.first > committed) {
+          await Deno.remove(file.path);
+          uncommittedFiles.push(file.path);
+          dirs.add(file.path.slice(0, file.path.lastIndexOf("/")));
+        } else if (file.last > committed) {
+          throw new DatasetCorruptError(
+            `${file.path} holds ledgers ${file.first}-${file.last}, but the checkpoint is ${committed}: expected every file to end at or before the checkpoint or to start after it`,
+          );
+        }
+      }
+      for (const dir of dirs) await syncDir(dir);
+    }
+    return { tempFiles, uncommittedFiles };
+  }
+}
