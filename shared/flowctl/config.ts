@@ -1,10 +1,17 @@
 /**
- * flowctl integration settings, read from the environment. {@linkcode FLOWCTL_OPTIONS} describes
- * every variable declaratively so that each component can list them in its configuration and
- * `--help`.
+ * flowctl integration settings. {@linkcode flowctlOptionSpec} declares every variable in the
+ * form of `shared/config` so each component spreads it into its own spec (and `--help`), then
+ * turns the parsed values into a {@linkcode FlowctlConfig} with {@linkcode flowctlConfigFrom}:
+ *
+ * ```ts
+ * const spec = { flightPort: opt.port({...}), ...flowctlOptionSpec };
+ * const { config } = parseConfig(spec, { name: "stellar-arrow-source" });
+ * const flowctl = flowctlConfigFrom(config);
+ * ```
  *
  * @module
  */
+import { ConfigError, type ConfigOf, opt, parseConfig } from "../config/mod.ts";
 import { parseGoDuration } from "./duration.ts";
 
 /** Which control-plane protocol generation the controller speaks. */
@@ -41,177 +48,139 @@ export interface FlowctlTlsConfig {
   keyFile: string;
 }
 
-/** Declarative description of one environment variable. */
-export interface FlowctlOptionSpec {
-  /** Key in {@linkcode FlowctlConfig} (dotted for nested: `tls.caFile`). */
-  key: string;
-  /** Environment variable name. */
-  env: string;
-  /** Command-line flag (without `--`). */
-  flag: string;
-  /** Value type, for help output and validation. */
-  type: "boolean" | "string" | "duration" | "enum";
-  /** Default as the string an operator would write. */
-  default: string;
-  /** One-line description. */
-  description: string;
-  /** Allowed values for `enum`. */
-  values?: readonly string[];
-}
-
-/** Every flowctl environment variable, in help order. */
-export const FLOWCTL_OPTIONS: readonly FlowctlOptionSpec[] = [
-  {
-    key: "enabled",
-    env: "ENABLE_FLOWCTL",
-    flag: "enable-flowctl",
-    type: "boolean",
-    default: "false",
-    description: "Register with the flowctl control plane and send heartbeats",
-  },
-  {
-    key: "endpoint",
-    env: "FLOWCTL_ENDPOINT",
-    flag: "flowctl-endpoint",
-    type: "string",
-    default: "localhost:8080",
-    description: "flowctl control plane gRPC address (host:port)",
-  },
-  {
-    key: "heartbeatIntervalMs",
-    env: "FLOWCTL_HEARTBEAT_INTERVAL",
-    flag: "flowctl-heartbeat-interval",
-    type: "duration",
-    default: "10s",
-    description: "Heartbeat interval (Go duration: 10s, 1m30s, 500ms)",
-  },
-  {
-    key: "componentId",
-    env: "FLOWCTL_COMPONENT_ID",
-    flag: "flowctl-component-id",
-    type: "string",
-    default: "",
-    description: "Service id to register under (empty: the control plane assigns one)",
-  },
-  {
-    key: "protocol",
-    env: "FLOWCTL_PROTOCOL",
-    flag: "flowctl-protocol",
-    type: "enum",
-    values: FLOWCTL_PROTOCOL_MODES,
-    default: "auto",
-    description: "Control-plane protocol: auto (v1, falling back to legacy), legacy or v1",
-  },
-  {
-    key: "advertiseHost",
-    env: "FLOWCTL_ADVERTISE_HOST",
-    flag: "flowctl-advertise-host",
-    type: "string",
-    default: "localhost",
-    description: "Host name advertised to flowctl in endpoint and health URLs",
-  },
-  {
-    key: "tls.caFile",
-    env: "FLOWCTL_TLS_CA",
-    flag: "flowctl-tls-ca",
-    type: "string",
-    default: "",
-    description: "PEM CA file to verify the control plane (enables TLS)",
-  },
-  {
-    key: "tls.certFile",
-    env: "FLOWCTL_TLS_CERT",
-    flag: "flowctl-tls-cert",
-    type: "string",
-    default: "",
-    description: "PEM client certificate for mutual TLS (with FLOWCTL_TLS_KEY)",
-  },
-  {
-    key: "tls.keyFile",
-    env: "FLOWCTL_TLS_KEY",
-    flag: "flowctl-tls-key",
-    type: "string",
-    default: "",
-    description: "PEM client key for mutual TLS (with FLOWCTL_TLS_CERT)",
-  },
-];
-
-/** Parses a boolean switch the way operators write them (`true/false`, `1/0`, `yes/no`, `on/off`). */
-export function parseBooleanSwitch(name: string, text: string): boolean {
-  const v = text.trim().toLowerCase();
-  if (["true", "1", "yes", "on"].includes(v)) return true;
-  if (["false", "0", "no", "off", ""].includes(v)) return false;
-  throw new TypeError(`Expected ${name} to be true or false, got "${text}"`);
-}
-
-/** Checks a `host:port` endpoint (IPv6 hosts in brackets). */
-export function parseEndpoint(name: string, text: string): string {
+/** Checks a `host:port` endpoint (IPv6 hosts in brackets); returns it trimmed. */
+export function parseEndpoint(text: string): string {
   const v = text.trim();
   const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(v);
   if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535) {
-    throw new TypeError(`Expected ${name} as host:port (e.g. localhost:8080), got "${text}"`);
+    throw new Error(`expected host:port (e.g. localhost:8080), got ${JSON.stringify(text)}`);
   }
   return v;
 }
 
-/**
- * Reads the flowctl settings. `lookup` returns a variable's value or `undefined` (default:
- * the process environment); values from command-line flags can be merged in by the caller's
- * lookup.
- *
- * @throws {TypeError | SyntaxError} naming the variable, what was expected and what came.
- */
-export function loadFlowctlConfig(
-  lookup: (env: string) => string | undefined = (name) => Deno.env.get(name),
-): FlowctlConfig {
-  const get = (env: string): string => {
-    const spec = FLOWCTL_OPTIONS.find((o) => o.env === env);
-    return lookup(env) ?? spec?.default ?? "";
-  };
-  let heartbeatIntervalMs: number;
+/** Parses a heartbeat interval (Go duration, at least 1 ms) into ms. */
+export function parseHeartbeatInterval(text: string): number {
+  let ms: number;
   try {
-    heartbeatIntervalMs = parseGoDuration(get("FLOWCTL_HEARTBEAT_INTERVAL"));
-  } catch (e) {
-    throw new SyntaxError(`FLOWCTL_HEARTBEAT_INTERVAL: ${(e as Error).message}`);
-  }
-  if (!(heartbeatIntervalMs >= 1)) {
-    throw new TypeError(
-      `Expected FLOWCTL_HEARTBEAT_INTERVAL to be at least 1ms, got "${
-        get("FLOWCTL_HEARTBEAT_INTERVAL")
-      }"`,
+    ms = parseGoDuration(text);
+  } catch {
+    throw new Error(
+      `expected a Go duration such as 10s, 1m30s or 500ms, got ${JSON.stringify(text)}`,
     );
   }
-  const protocol = get("FLOWCTL_PROTOCOL").trim().toLowerCase();
-  if (!(FLOWCTL_PROTOCOL_MODES as readonly string[]).includes(protocol)) {
-    throw new TypeError(
-      `Expected FLOWCTL_PROTOCOL to be one of ${FLOWCTL_PROTOCOL_MODES.join(", ")}, got "${
-        get("FLOWCTL_PROTOCOL")
-      }"`,
-    );
+  if (!(ms >= 1)) {
+    throw new Error(`expected a duration of at least 1ms, got ${JSON.stringify(text)}`);
   }
+  return ms;
+}
+
+function parseHost(text: string): string {
+  const v = text.trim();
+  if (v === "" || /[\s/]/.test(v)) {
+    throw new Error(`expected a host name or address, got ${JSON.stringify(text)}`);
+  }
+  return v;
+}
+
+/** Every flowctl option (environment variable + flag), in `shared/config` form. */
+export const flowctlOptionSpec = {
+  flowctlEnabled: opt.bool({
+    env: "ENABLE_FLOWCTL",
+    default: false,
+    description: "Register with the flowctl control plane and send heartbeats",
+  }),
+  flowctlEndpoint: opt.custom({
+    env: "FLOWCTL_ENDPOINT",
+    placeholder: "<host:port>",
+    parse: parseEndpoint,
+    default: "localhost:8080",
+    description: "flowctl control plane gRPC address",
+  }),
+  flowctlHeartbeatIntervalMs: opt.custom({
+    env: "FLOWCTL_HEARTBEAT_INTERVAL",
+    placeholder: "<duration>",
+    parse: parseHeartbeatInterval,
+    default: 10_000,
+    defaultLabel: "10s",
+    description: "Heartbeat interval (Go duration: 10s, 1m30s, 500ms)",
+  }),
+  flowctlComponentId: opt.string({
+    env: "FLOWCTL_COMPONENT_ID",
+    default: "",
+    description: "Service id to register under (empty: the control plane assigns one)",
+  }),
+  flowctlProtocol: opt.oneOf<FlowctlProtocolMode>({
+    env: "FLOWCTL_PROTOCOL",
+    choices: FLOWCTL_PROTOCOL_MODES,
+    default: "auto",
+    description: "Control-plane protocol: auto (v1, falling back to legacy), legacy or v1",
+  }),
+  flowctlAdvertiseHost: opt.custom({
+    env: "FLOWCTL_ADVERTISE_HOST",
+    placeholder: "<host>",
+    parse: parseHost,
+    default: "localhost",
+    description: "Host advertised to flowctl in endpoint and health URLs",
+  }),
+  flowctlTlsCa: opt.string({
+    env: "FLOWCTL_TLS_CA",
+    default: "",
+    description: "PEM CA file to verify the control plane (enables TLS)",
+  }),
+  flowctlTlsCert: opt.string({
+    env: "FLOWCTL_TLS_CERT",
+    default: "",
+    description: "PEM client certificate for mutual TLS (with FLOWCTL_TLS_KEY)",
+  }),
+  flowctlTlsKey: opt.string({
+    env: "FLOWCTL_TLS_KEY",
+    default: "",
+    description: "PEM client key for mutual TLS (with FLOWCTL_TLS_CERT)",
+  }),
+};
+
+/** Parsed values of {@linkcode flowctlOptionSpec}. */
+export type FlowctlOptionValues = ConfigOf<typeof flowctlOptionSpec>;
+
+/**
+ * Builds the controller settings from parsed option values (a component's whole config object
+ * may be passed: only the `flowctl*` keys are read).
+ *
+ * @throws {ConfigError} when only one of FLOWCTL_TLS_CERT / FLOWCTL_TLS_KEY is set.
+ */
+export function flowctlConfigFrom(v: FlowctlOptionValues): FlowctlConfig {
   const tls: FlowctlTlsConfig = {
-    caFile: get("FLOWCTL_TLS_CA").trim(),
-    certFile: get("FLOWCTL_TLS_CERT").trim(),
-    keyFile: get("FLOWCTL_TLS_KEY").trim(),
+    caFile: v.flowctlTlsCa.trim(),
+    certFile: v.flowctlTlsCert.trim(),
+    keyFile: v.flowctlTlsKey.trim(),
   };
   if ((tls.certFile === "") !== (tls.keyFile === "")) {
-    throw new TypeError(
-      "Expected FLOWCTL_TLS_CERT and FLOWCTL_TLS_KEY together (mutual TLS), got only one of them",
-    );
-  }
-  const advertiseHost = get("FLOWCTL_ADVERTISE_HOST").trim();
-  if (advertiseHost === "" || /[\s/]/.test(advertiseHost)) {
-    throw new TypeError(
-      `Expected FLOWCTL_ADVERTISE_HOST to be a host name or address, got "${advertiseHost}"`,
+    throw new ConfigError(
+      "FLOWCTL_TLS_CERT and FLOWCTL_TLS_KEY: expected both (mutual TLS) or neither, got only one",
     );
   }
   return {
-    enabled: parseBooleanSwitch("ENABLE_FLOWCTL", get("ENABLE_FLOWCTL")),
-    endpoint: parseEndpoint("FLOWCTL_ENDPOINT", get("FLOWCTL_ENDPOINT")),
-    heartbeatIntervalMs,
-    componentId: get("FLOWCTL_COMPONENT_ID").trim(),
-    protocol: protocol as FlowctlProtocolMode,
-    advertiseHost,
+    enabled: v.flowctlEnabled,
+    endpoint: v.flowctlEndpoint,
+    heartbeatIntervalMs: v.flowctlHeartbeatIntervalMs,
+    componentId: v.flowctlComponentId.trim(),
+    protocol: v.flowctlProtocol,
+    advertiseHost: v.flowctlAdvertiseHost,
     tls,
   };
+}
+
+/**
+ * Reads the flowctl settings from environment variables only (default: the process
+ * environment). Components normally use {@linkcode flowctlOptionSpec} with their own
+ * `parseConfig` call instead, so that flags work too.
+ *
+ * @throws {ConfigError} naming the variable, what was expected and what came.
+ */
+export function loadFlowctlConfig(
+  env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
+): FlowctlConfig {
+  const result = parseConfig(flowctlOptionSpec, { name: "flowctl", args: [], env });
+  if (!result.config) throw new ConfigError("flowctl settings: unexpected --help");
+  return flowctlConfigFrom(result.config);
 }

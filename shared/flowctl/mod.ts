@@ -4,7 +4,7 @@
  *
  * ```ts
  * import { Controller, loadFlowctlConfig, sourceServiceDescription } from "../../shared/flowctl/mod.ts";
- * const config = loadFlowctlConfig();
+ * const config = loadFlowctlConfig(); // or flowctlConfigFrom(values) with flowctlOptionSpec
  * const flowctl = new Controller({
  *   config,
  *   service: sourceServiceDescription({
@@ -27,6 +27,7 @@ export * from "./backoff.ts";
 export * from "./errors.ts";
 export * from "./service_info.ts";
 export * from "./controller.ts";
+export * from "./status.ts";
 export { type ProtocolGeneration, type RegistrationResult } from "./client.ts";
 export { loadFlowctlProtos, PROTO_ROOT } from "./proto.ts";
 export type * from "./proto.ts";
