@@ -1,0 +1,274 @@
+/**
+ * Reads a `LedgerCloseMeta` in place into joined transactions ({@link LedgerTx}): the ledger
+ * header, every envelope of the (classic or generalized) transaction set hashed with the
+ * network passphrase, and each `txProcessing` entry joined to its envelope by hash.
+ *
+ * Only what TTP needs is materialised: the ledger is decoded with envelopes and transaction
+ * metas as lazy spans; each transaction's meta is then decoded with contract data/code entries,
+ * diagnostic events, Soroban resources, signatures and auth entries left as spans.
+ *
+ * @module
+ */
+import { decode, decodeSpan, skip, unionArm, type XdrSpan } from "../xdr/mod.ts";
+import { toHex } from "../stellar/hash.ts";
+import { transactionHash } from "../stellar/tx_hash.ts";
+import { TtpDataError, TtpExtractionError } from "./errors.ts";
+import type { LedgerInfo, LedgerTx } from "./ledger_tx.ts";
+import type {
+  FeeBumpTransactionXdr,
+  OperationResultXdr,
+  TransactionResultMetaXdr,
+  TransactionV0Xdr,
+  TransactionXdr,
+  XdrUnion,
+} from "./xdr_shapes.ts";
+
+const LEDGER_LAZY: ReadonlySet<string> = new Set([
+  "TransactionEnvelope",
+  "TransactionResultMeta",
+  "TransactionResultMetaV1",
+  "UpgradeEntryMeta",
+  "SCPHistoryEntry",
+  "LedgerKey",
+  "LedgerEntry",
+]);
+
+const META_LAZY: ReadonlySet<string> = new Set([
+  "ContractDataEntry",
+  "ContractCodeEntry",
+  "ConfigSettingEntry",
+  "TTLEntry",
+  "LedgerKeyContractData",
+  "LedgerKeyContractCode",
+  "DiagnosticEvent",
+  "OfferEntry",
+  "DataEntry",
+]);
+
+const ENVELOPE_LAZY: ReadonlySet<string> = new Set([
+  "DecoratedSignature",
+  "SorobanTransactionData",
+  "InvokeHostFunctionOp",
+  "Preconditions",
+  "ManageDataOp",
+  "SetOptionsOp",
+  "ChangeTrustOp",
+  "ManageSellOfferOp",
+  "ManageBuyOfferOp",
+  "CreatePassiveSellOfferOp",
+  "RevokeSponsorshipOp",
+  "ExtendFootprintTTLOp",
+  "RestoreFootprintOp",
+]);
+
+const TX_TYPES: Record<number, string> = {
+  0: "TransactionV0",
+  2: "Transaction",
+  5: "FeeBumpTransaction",
+};
+
+interface LedgerHeaderXdr {
+  ledgerVersion: number;
+  ledgerSeq: number;
+  scpValue: { closeTime: bigint };
+}
+
+interface LcmBody {
+  ledgerHeader: { header: LedgerHeaderXdr };
+  txSet: unknown;
+  txProcessing: XdrSpan[];
+}
+
+/** A decoded ledger: its facts and its transactions in apply order. */
+export interface ReadLedger {
+  /** Ledger-level facts. */
+  info: LedgerInfo;
+  /** Transactions in apply order. */
+  transactions: LedgerTx[];
+}
+
+function envelopeSpans(lcmVersion: number, txSet: unknown): XdrSpan[] {
+  if (lcmVersion === 0) return (txSet as { txs: XdrSpan[] }).txs;
+  const set = txSet as XdrUnion<number, { phases: XdrUnion<number, unknown>[] }>;
+  if (set.arm !== 1) throw new TtpDataError(`unknown GeneralizedTransactionSet arm ${set.arm}`);
+  const out: XdrSpan[] = [];
+  for (const phase of set.value.phases) {
+    if (phase.arm === 0) {
+      for (const comp of phase.value as XdrUnion<string, { txs: XdrSpan[] }>[]) {
+        out.push(...comp.value.txs);
+      }
+    } else if (phase.arm === 1) {
+      for (const stage of (phase.value as { executionStages: XdrSpan[][][] }).executionStages) {
+        for (const cluster of stage) out.push(...cluster);
+      }
+    } else {
+      throw new TtpDataError(`unknown TransactionPhase arm ${phase.arm}`);
+    }
+  }
+  return out;
+}
+
+/** Hash (hex) of an envelope span: SHA-256 of the signature payload of its `tx`. */
+export function envelopeHash(span: XdrSpan, passphrase: string): string {
+  const arm = unionArm("TransactionEnvelope", span.bytes, span.offset);
+  const txType = TX_TYPES[arm.discriminant];
+  if (!txType) throw new TtpDataError(`unknown envelope type ${arm.discriminant}`);
+  const start = span.offset + 4;
+  const end = skip(txType, span.bytes, start);
+  return toHex(transactionHash(passphrase, arm.discriminant, span.bytes.subarray(start, end)));
+}
+
+interface EnvelopeView {
+  source: LedgerTx["source"];
+  feeAccount: LedgerTx["feeAccount"];
+  tx: TransactionXdr | TransactionV0Xdr;
+}
+
+function envelopeView(span: XdrSpan): EnvelopeView {
+  const env = decodeSpan<XdrUnion<string, { tx: unknown }>>(span, { lazy: ENVELOPE_LAZY });
+  switch (env.arm) {
+    case "ENVELOPE_TYPE_TX_V0": {
+      const tx = env.value.tx as TransactionV0Xdr;
+      const source = { arm: "KEY_TYPE_ED25519", value: tx.sourceAccountEd25519 };
+      return { source, feeAccount: source, tx };
+    }
+    case "ENVELOPE_TYPE_TX": {
+      const tx = env.value.tx as TransactionXdr;
+      return { source: tx.sourceAccount, feeAccount: tx.sourceAccount, tx };
+    }
+    case "ENVELOPE_TYPE_TX_FEE_BUMP": {
+      const fb = env.value.tx as FeeBumpTransactionXdr;
+      const inner = fb.innerTx.value.tx;
+      return { source: inner.sourceAccount, feeAccount: fb.feeSource, tx: inner };
+    }
+    default:
+      throw new TtpDataError(`unknown envelope type ${String(env.arm)}`);
+  }
+}
+
+function resultFacts(
+  result: TransactionResultMetaXdr["result"]["result"],
+): { successful: boolean; operationResults: OperationResultXdr[] } {
+  const r = result.result;
+  switch (r.arm) {
+    case "txSUCCESS":
+    case "txFAILED":
+      return {
+        successful: r.arm === "txSUCCESS",
+        operationResults: r.value as OperationResultXdr[],
+      };
+    case "txFEE_BUMP_INNER_SUCCESS":
+    case "txFEE_BUMP_INNER_FAILED": {
+      const inner = (r.value as { result: { result: XdrUnion<string, unknown> } }).result.result;
+      const ops = inner.arm === "txSUCCESS" || inner.arm === "txFAILED"
+        ? inner.value as OperationResultXdr[]
+        : [];
+      return { successful: inner.arm === "txSUCCESS", operationResults: ops };
+    }
+    default:
+      return { successful: false, operationResults: [] };
+  }
+}
+
+/** Hash (hex) recorded in a `TransactionResultMeta(V1)` span, read without decoding the rest. */
+function resultHash(span: XdrSpan): string {
+  // TransactionResultMetaV1 starts with an ExtensionPoint (4-byte void arm 0).
+  const at = span.type === "TransactionResultMetaV1" ? span.offset + 4 : span.offset;
+  if (at + 32 > span.end) {
+    throw new TtpDataError("transaction result meta is truncated before its hash");
+  }
+  return toHex(span.bytes.subarray(at, at + 32));
+}
+
+/**
+ * Reads a ledger: header facts and its transactions in apply order, joined to their envelopes.
+ * Throws a {@link TtpExtractionError} naming the ledger (and transaction, when known) on
+ * truncated or corrupt XDR, unknown arms, or a result without an envelope.
+ */
+export function readLedger(lcm: Uint8Array, passphrase: string): ReadLedger {
+  let ledgerSeq: number | undefined;
+  let body: LcmBody;
+  let lcmVersion: number;
+  try {
+    const top = decode<XdrUnion<number, LcmBody>>("LedgerCloseMeta", lcm, 0, { lazy: LEDGER_LAZY });
+    if (top.end !== lcm.length) {
+      throw new TtpDataError(
+        `LedgerCloseMeta ends at byte ${top.end} of ${lcm.length}: trailing bytes`,
+      );
+    }
+    lcmVersion = top.value.arm;
+    body = top.value.value;
+    ledgerSeq = body.ledgerHeader.header.ledgerSeq;
+  } catch (e) {
+    throw new TtpExtractionError({ ledger: ledgerSeq ?? peekLedgerSeq(lcm) }, e);
+  }
+  const header = body.ledgerHeader.header;
+  const info: LedgerInfo = {
+    sequence: header.ledgerSeq,
+    protocolVersion: header.ledgerVersion,
+    closedAtMs: Number(header.scpValue.closeTime) * 1000,
+    passphrase,
+  };
+  const byHash = new Map<string, XdrSpan>();
+  try {
+    for (const span of envelopeSpans(lcmVersion, body.txSet)) {
+      byHash.set(envelopeHash(span, passphrase), span);
+    }
+  } catch (e) {
+    throw new TtpExtractionError({ ledger: info.sequence }, e);
+  }
+  const transactions: LedgerTx[] = [];
+  for (let i = 0; i < body.txProcessing.length; i++) {
+    const span = body.txProcessing[i];
+    let hash: string | undefined;
+    try {
+      hash = resultHash(span);
+      const envSpan = byHash.get(hash);
+      if (!envSpan) throw new TtpDataError("no envelope in the transaction set has this hash");
+      const env = envelopeView(envSpan);
+      const trm = decodeSpan<TransactionResultMetaXdr>(span, { lazy: META_LAZY });
+      const { successful, operationResults } = resultFacts(trm.result.result);
+      transactions.push({
+        ledger: info,
+        index: i + 1,
+        hash,
+        source: env.source,
+        feeAccount: env.feeAccount,
+        seqNum: env.tx.seqNum,
+        memo: env.tx.memo,
+        operations: env.tx.operations,
+        isSoroban: env.tx.ext.arm === 1,
+        successful,
+        feeCharged: trm.result.result.feeCharged,
+        operationResults,
+        feeProcessing: trm.feeProcessing,
+        meta: trm.txApplyProcessing,
+        postTxApplyFeeProcessing: trm.postTxApplyFeeProcessing ?? [],
+      });
+    } catch (e) {
+      throw new TtpExtractionError({ ledger: info.sequence, txIndex: i + 1, txHash: hash }, e);
+    }
+  }
+  if (byHash.size !== body.txProcessing.length) {
+    throw new TtpExtractionError(
+      { ledger: info.sequence },
+      new TtpDataError(
+        `transaction set has ${byHash.size} envelopes but txProcessing has ${body.txProcessing.length} results`,
+      ),
+    );
+  }
+  return { info, transactions };
+}
+
+/** Best-effort ledger sequence of a (possibly corrupt) LedgerCloseMeta, for error messages. */
+function peekLedgerSeq(lcm: Uint8Array): number | undefined {
+  // The header follows the union arm (v0) or the arm and an empty extension (v1/v2).
+  try {
+    const arm = new DataView(lcm.buffer, lcm.byteOffset, lcm.byteLength).getInt32(0);
+    const headerAt = arm === 0 ? 4 : 8;
+    const h = decode<{ header: LedgerHeaderXdr }>("LedgerHeaderHistoryEntry", lcm, headerAt);
+    return h.value.header.ledgerSeq;
+  } catch {
+    return undefined;
+  }
+}
