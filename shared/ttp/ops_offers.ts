@@ -44,8 +44,13 @@ function sellerOf(atom: ClaimAtomXdr): string {
 }
 
 /**
- * Two events per claim atom: seller → taker in the sold asset, then taker → seller in the bought
- * asset (issuer rule applies, never muxed). `taker` is the operation source (`G…`).
+ * Two events per claim atom: taker → seller in the asset the seller bought, then seller → taker
+ * in the asset the seller sold (issuer rule applies, never muxed). `taker` is the operation
+ * source (`G…`).
+ *
+ * This is the order stellar-core emits in CAP-67 unified events (checked on every v4 fixture
+ * ledger). The Go reference derives the pair in the opposite order (seller → taker first); we
+ * follow core so that derived and unified output are identical.
  */
 export function claimAtomEvents(
   tx: LedgerTx,
@@ -59,18 +64,18 @@ export function claimAtomEvents(
     const v = atom.value;
     events.push(
       movementEvent(tx, {
-        asset: assetFromXdr(v.assetSold),
-        from: seller,
-        to: taker,
-        amount: v.amountSold,
-        opIndex,
-        mux: false,
-      }),
-      movementEvent(tx, {
         asset: assetFromXdr(v.assetBought),
         from: taker,
         to: seller,
         amount: v.amountBought,
+        opIndex,
+        mux: false,
+      }),
+      movementEvent(tx, {
+        asset: assetFromXdr(v.assetSold),
+        from: seller,
+        to: taker,
+        amount: v.amountSold,
         opIndex,
         mux: false,
       }),
