@@ -106,6 +106,28 @@ export function serveWorker<Req, Res>(
   };
 }
 
+/**
+ * Resolves a worker module URL for source runs and for single-file bundles alike. In a bundle
+ * (`deno bundle` output) every module's `import.meta.url` is the bundle's, and workers are
+ * bundled beside it as `<name>.js`; so when `url` names a `.ts` file that does not exist, the
+ * `.js` file of the same name in the same folder is used if it exists. Other URLs are returned
+ * unchanged.
+ */
+export function resolveWorkerUrl(url: URL | string): URL | string {
+  const u = new URL(url);
+  if (u.protocol !== "file:" || !u.pathname.endsWith(".ts")) return url;
+  const exists = (candidate: URL) => {
+    try {
+      return Deno.statSync(candidate).isFile;
+    } catch {
+      return false;
+    }
+  };
+  if (exists(u)) return url;
+  const bundled = new URL(u.pathname.replace(/\.ts$/, ".js").split("/").pop()!, u);
+  return exists(bundled) ? bundled : url;
+}
+
 /** Options of a {@linkcode WorkerPool}. */
 export interface WorkerPoolOptions {
   /** Module URL of the worker script (it calls {@linkcode serveWorker}). */
@@ -144,7 +166,7 @@ export class WorkerPool<Req, Res> {
     }
     this.size = options.size;
     this.name = options.name ?? "worker";
-    this.#url = options.url;
+    this.#url = resolveWorkerUrl(options.url);
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn(i));
   }
 

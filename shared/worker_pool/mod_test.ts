@@ -79,3 +79,19 @@ Deno.test("mapOrdered surfaces errors in order and closes the source on early ex
   }
   assert.ok(closed, "source closed after break");
 });
+
+Deno.test("worker URLs fall back to a bundled .js beside a missing .ts", async () => {
+  const { resolveWorkerUrl } = await import("./mod.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const missingTs = new URL(`file://${dir}/extract_worker.ts`);
+    assert.equal(resolveWorkerUrl(missingTs), missingTs, "nothing to fall back to");
+    await Deno.writeTextFile(`${dir}/extract_worker.js`, "");
+    assert.equal(String(resolveWorkerUrl(missingTs)), `file://${dir}/extract_worker.js`);
+    await Deno.writeTextFile(`${dir}/extract_worker.ts`, "");
+    assert.equal(resolveWorkerUrl(missingTs), missingTs, "an existing .ts wins");
+    assert.equal(resolveWorkerUrl("https://example.com/w.ts"), "https://example.com/w.ts");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
