@@ -29,5 +29,5 @@ export * from "./service_info.ts";
 export * from "./controller.ts";
 export * from "./status.ts";
 export { type ProtocolGeneration, type RegistrationResult } from "./client.ts";
-export { loadFlowctlProtos, PROTO_ROOT } from "./proto.ts";
+export { fromTimestamp, loadFlowctlProtos, PROTO_ROOT, toTimestamp } from "./proto.ts";
 export type * from "./proto.ts";

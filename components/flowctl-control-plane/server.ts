@@ -1,0 +1,215 @@
+/**
+ * The control plane process: both gRPC protocol generations and the HTTP API/status page on
+ * ONE port. A `node:net` listener peeks at each connection's first bytes: the HTTP/2 client
+ * preface (`PRI * HTTP/2.0`) goes to the grpc-js server (through its connection injector),
+ * anything else to a `node:http` server.
+ *
+ * @module
+ */
+import * as grpc from "@grpc/grpc-js";
+import http from "node:http";
+import net from "node:net";
+import { Buffer } from "node:buffer";
+import { getLogger, type Logger } from "../../shared/log/mod.ts";
+import { loadFlowctlProtos } from "../../shared/flowctl/mod.ts";
+import { legacyHandlers, type ServiceHooks, v1Handlers } from "./grpc_services.ts";
+import { MetricHistory } from "./history.ts";
+import { handleHttp, type HttpContext } from "./http.ts";
+import { loadRegistry, saveRegistry } from "./persistence.ts";
+import { Registry } from "./registry.ts";
+
+/** Options of {@linkcode startControlPlane}. */
+export interface ControlPlaneOptions {
+  /** Port for gRPC and HTTP (0 = any free port). */
+  port: number;
+  /** Listen address. Default `0.0.0.0`. */
+  address?: string;
+  /** Silence after which a service is unhealthy, ms. Default 30 000. */
+  heartbeatTtlMs?: number;
+  /** Janitor period, ms. Default 10 000. */
+  janitorIntervalMs?: number;
+  /** JSON file to persist the registry in (absent: memory only). */
+  dbPath?: string;
+  /** Status page refresh, seconds. Default 5. */
+  refreshSeconds?: number;
+  /** Logger (default `getLogger(["flowctl", "control-plane"])`). */
+  logger?: Logger;
+}
+
+/** A running control plane. */
+export interface ControlPlane {
+  /** The bound port. */
+  readonly port: number;
+  /** The registry (for tests and embedding). */
+  readonly registry: Registry;
+  /** Runs one janitor pass now. */
+  janitor(): void;
+  /** Stops listening, closes connections and flushes persistence. */
+  close(): Promise<void>;
+}
+
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+/**
+ * Decides a connection's protocol from its first bytes: `"h2"` for the HTTP/2 preface,
+ * `"http1"` as soon as the bytes differ from it, `null` while undecided.
+ */
+export function sniffProtocol(head: Uint8Array): "h2" | "http1" | null {
+  const n = Math.min(head.length, H2_PREFACE.length);
+  for (let i = 0; i < n; i++) if (head[i] !== H2_PREFACE[i]) return "http1";
+  return n === H2_PREFACE.length ? "h2" : null;
+}
+
+/** Starts the control plane. */
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const log = options.logger ?? getLogger(["flowctl", "control-plane"]);
+  const address = options.address ?? "0.0.0.0";
+  const ttl = options.heartbeatTtlMs ?? 30_000;
+  const registry = new Registry({ heartbeatTtlMs: ttl });
+  const history = new MetricHistory(60);
+  const now = () => Date.now();
+
+  if (options.dbPath) {
+    const records = await loadRegistry(options.dbPath);
+    registry.restore(records);
+    log.info("Loaded {count} service(s) from {path}", {
+      count: records.length,
+      path: options.dbPath,
+    });
+  }
+
+  // Persistence: coalesce changes, one write at a time.
+  let dirty = false;
+  let saving: Promise<void> = Promise.resolve();
+  let saveTimer: number | undefined;
+  const flush = (): Promise<void> => {
+    if (!options.dbPath || !dirty) return saving;
+    dirty = false;
+    const path = options.dbPath;
+    saving = saving.then(() => saveRegistry(path, registry.list())).catch((e) => {
+      log.error("Could not persist the registry to {path}: {error}", { path, error: String(e) });
+    });
+    return saving;
+  };
+  const changed = () => {
+    if (!options.dbPath) return;
+    dirty = true;
+    if (saveTimer === undefined) {
+      saveTimer = setTimeout(() => {
+        saveTimer = undefined;
+        flush();
+      }, 100);
+    }
+  };
+
+  let port = 0;
+  const hooks: ServiceHooks = {
+    registry,
+    now,
+    advertisedEndpoint: () =>
+      `${address === "0.0.0.0" || address === "::" ? "localhost" : address}:${port}`,
+    onRegister: (r, again) => {
+      history.delete(r.id);
+      const props = { id: r.id, kind: r.kind, protocol: r.protocol, topics: r.topics };
+      if (again) {
+        log.info("Re-registered {id} ({kind}, {protocol} protocol), topics {topics}", props);
+      } else log.info("Registered {id} ({kind}, {protocol} protocol), topics {topics}", props);
+      changed();
+    },
+    onHeartbeat: (r, recovered, becameUnhealthy) => {
+      history.add(r.id, r.lastHeartbeat, r.metrics);
+      if (recovered) log.info("{id} is healthy again (heartbeat received)", { id: r.id });
+      if (becameUnhealthy) {
+        log.warn("{id} reports itself {status}", { id: r.id, status: r.status });
+      }
+      changed();
+    },
+    onUnregister: (id) => {
+      history.delete(id);
+      log.info("Unregistered {id}", { id });
+      changed();
+    },
+  };
+
+  const { legacyService, v1Service } = loadFlowctlProtos();
+  const grpcServer = new grpc.Server();
+  grpcServer.addService(legacyService, legacyHandlers(hooks));
+  grpcServer.addService(v1Service, v1Handlers(hooks));
+  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+
+  const ctx: HttpContext = { registry, history, now, refreshSeconds: options.refreshSeconds ?? 5 };
+  const httpServer = http.createServer((req, res) => {
+    const answer = handleHttp(ctx, req.method ?? "GET", req.url ?? "/");
+    res.writeHead(answer.status, {
+      "content-type": answer.contentType,
+      "cache-control": "no-store",
+    });
+    res.end(req.method === "HEAD" ? undefined : answer.body);
+  });
+
+  const sockets = new Set<net.Socket>();
+  const listener = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const kind = sniffProtocol(head);
+      if (kind === null) return;
+      socket.off("data", onData);
+      socket.pause();
+      socket.unshift(head);
+      if (kind === "h2") injector.injectConnection(socket);
+      else httpServer.emit("connection", socket);
+      socket.resume();
+    };
+    socket.on("data", onData);
+  });
+  await new Promise<void>((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen(options.port, address, () => {
+      listener.off("error", reject);
+      resolve();
+    });
+  });
+  port = (listener.address() as net.AddressInfo).port;
+
+  const janitor = () => {
+    for (const t of registry.expire(now())) {
+      log.warn("{id} is unhealthy: no heartbeat for {seconds} s (TTL {ttl} s)", {
+        id: t.id,
+        seconds: (t.silentMs / 1000).toFixed(1),
+        ttl: ttl / 1000,
+      });
+      changed();
+    }
+  };
+  const janitorTimer = setInterval(janitor, options.janitorIntervalMs ?? 10_000);
+
+  log.info(
+    "flowctl control plane on {address}:{port} (gRPC flowctl.ControlPlane + flowctl.v1.ControlPlaneService, HTTP /api/services and /), heartbeat TTL {ttl} s",
+    { address, port, ttl: ttl / 1000 },
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    registry,
+    janitor,
+    close() {
+      closing ??= (async () => {
+        clearInterval(janitorTimer);
+        clearTimeout(saveTimer);
+        const closed = new Promise<void>((r) => listener.close(() => r()));
+        for (const s of sockets) s.destroy();
+        injector.destroy();
+        grpcServer.forceShutdown();
+        httpServer.close();
+        await closed;
+        await flush();
+      })();
+      return closing;
+    },
+  };
+}
