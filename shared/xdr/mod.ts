@@ -24,17 +24,18 @@
  * @module
  */
 import { STELLAR_TYPES } from "./stellar_types.ts";
-import {
-  type DecodeOptions,
-  type DecodeResult,
-  type UnionArmInfo,
+import { XdrTypeSystem } from "./system.ts";
+import type {
+  DecodeOptions,
+  DecodeResult,
+  UnionArmInfo,
   XdrSpan,
   XdrType,
-  XdrTypeSystem,
-  type XdrValue,
-} from "./walker.ts";
+  XdrValue,
+} from "./types.ts";
 
 export { XdrError, type XdrErrorDetails } from "./errors.ts";
+export { XdrTypeSystem, type XdrTypeSystemOptions } from "./system.ts";
 export {
   type DecodeOptions,
   type DecodeResult,
@@ -42,10 +43,9 @@ export {
   XdrSpan,
   type XdrStruct,
   XdrType,
-  XdrTypeSystem,
   type XdrUnion,
   type XdrValue,
-} from "./walker.ts";
+} from "./types.ts";
 export {
   XDR_UNBOUNDED,
   type XdrPrimitiveName,
