@@ -1,0 +1,39 @@
+/**
+ * Test helper: every fixture ledger of `testdata/lakes/` as `LedgerCloseMeta` bytes with its
+ * lake and network passphrase. Not for production use.
+ *
+ * @module
+ */
+import { fixtureLakes, LAKES_DIR, readFixtureBatches } from "../ledger/testdata.ts";
+import { splitBatch } from "./lcm_batch.ts";
+
+/** One fixture ledger. */
+export interface FixtureLedger {
+  /** Lake folder name. */
+  lake: string;
+  /** Ledger sequence. */
+  sequence: number;
+  /** Network passphrase from the lake's `.config.json`. */
+  passphrase: string;
+  /** `LedgerCloseMeta` XDR. */
+  bytes: Uint8Array;
+}
+
+/** All fixture ledgers (optionally of one lake), in file order. */
+export function fixtureLedgers(lake?: string): FixtureLedger[] {
+  const out: FixtureLedger[] = [];
+  for (const name of lake ? [lake] : fixtureLakes()) {
+    const config = JSON.parse(Deno.readTextFileSync(new URL(`${name}/.config.json`, LAKES_DIR)));
+    for (const batch of readFixtureBatches(name)) {
+      for (const l of splitBatch(batch.bytes)) {
+        out.push({
+          lake: name,
+          sequence: l.sequence,
+          passphrase: config.networkPassphrase,
+          bytes: l.bytes,
+        });
+      }
+    }
+  }
+  return out.sort((a, b) => a.sequence - b.sequence);
+}
