@@ -1,0 +1,161 @@
+/**
+ * Test helper: a scriptable control plane on loopback (real grpc-js server, port 0) that records
+ * every call, so controller tests can reproduce the behaviours of different flowctl versions
+ * (legacy-only servers, "service … not found" as UNKNOWN, slow answers).
+ *
+ * @module
+ */
+import * as grpc from "@grpc/grpc-js";
+import {
+  type HeartbeatRequest,
+  loadFlowctlProtos,
+  type RegisterRequest,
+  type ServiceHeartbeat,
+  type ServiceInfo,
+  type UnregisterRequest,
+} from "./proto.ts";
+
+/** One recorded call. */
+export type RecordedCall =
+  | { method: "Register"; request: ServiceInfo }
+  | { method: "Heartbeat"; request: ServiceHeartbeat }
+  | { method: "RegisterComponent"; request: RegisterRequest }
+  | { method: "v1.Heartbeat"; request: HeartbeatRequest }
+  | { method: "UnregisterComponent"; request: UnregisterRequest };
+
+/** Options of {@linkcode startScriptedControlPlane}. */
+export interface ScriptedOptions {
+  /** Protocol generations served. Default both. */
+  protocols?: ("legacy" | "v1")[];
+  /** How "unknown service id" is reported: NOT_FOUND (default) or UNKNOWN with text (flowctl ≤ 0.0.6). */
+  notFoundAs?: "NOT_FOUND" | "UNKNOWN";
+  /** Delay before answering UnregisterComponent, ms (to test bounded stop). */
+  unregisterDelayMs?: number;
+  /** Fixed port (default 0 = any). */
+  port?: number;
+}
+
+/** A running scripted control plane. */
+export interface ScriptedControlPlane {
+  /** `127.0.0.1:<port>`. */
+  endpoint: string;
+  /** Bound port. */
+  port: number;
+  /** Every call, in arrival order. */
+  calls: RecordedCall[];
+  /** Ids currently known; delete one to simulate a control-plane restart. */
+  known: Set<string>;
+  /** Stops the server. */
+  close(): Promise<void>;
+}
+
+/** Starts a scripted control plane on 127.0.0.1. */
+export async function startScriptedControlPlane(
+  options: ScriptedOptions = {},
+): Promise<ScriptedControlPlane> {
+  const { legacyService, v1Service } = loadFlowctlProtos();
+  const protocols = options.protocols ?? ["legacy", "v1"];
+  const calls: RecordedCall[] = [];
+  const known = new Set<string>();
+  const timers = new Set<number>();
+  let counter = 0;
+  const notFound = (id: string): Partial<grpc.StatusObject> =>
+    options.notFoundAs === "UNKNOWN"
+      ? { code: grpc.status.UNKNOWN, details: `service ${id} not found` }
+      : { code: grpc.status.NOT_FOUND, details: `service ${id} not found` };
+  const server = new grpc.Server();
+  if (protocols.includes("legacy")) {
+    server.addService(legacyService, {
+      Register: (
+        call: grpc.ServerUnaryCall<ServiceInfo, unknown>,
+        cb: grpc.sendUnaryData<unknown>,
+      ) => {
+        calls.push({ method: "Register", request: call.request });
+        const id = call.request.service_id || `${call.request.service_type}-${++counter}`;
+        known.add(id);
+        cb(null, { service_id: id, topic_names: [], connection_info: {} });
+      },
+      Heartbeat: (
+        call: grpc.ServerUnaryCall<ServiceHeartbeat, unknown>,
+        cb: grpc.sendUnaryData<unknown>,
+      ) => {
+        calls.push({ method: "Heartbeat", request: call.request });
+        if (!known.has(call.request.service_id)) cb(notFound(call.request.service_id), null);
+        else cb(null, {});
+      },
+      GetServiceStatus: (_c: unknown, cb: grpc.sendUnaryData<unknown>) =>
+        cb({ code: grpc.status.UNIMPLEMENTED }, null),
+      ListServices: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { services: [] }),
+    });
+  }
+  if (protocols.includes("v1")) {
+    const unimplemented = (_c: unknown, cb: grpc.sendUnaryData<unknown>) =>
+      cb({ code: grpc.status.UNIMPLEMENTED }, null);
+    server.addService(v1Service, {
+      RegisterComponent: (
+        call: grpc.ServerUnaryCall<RegisterRequest, unknown>,
+        cb: grpc.sendUnaryData<unknown>,
+      ) => {
+        calls.push({ method: "RegisterComponent", request: call.request });
+        const id = call.request.component_id || call.request.component?.id ||
+          `${call.request.component?.type}-${++counter}`;
+        known.add(id);
+        cb(null, { service_id: id, assigned_topics: [], connection_info: {} });
+      },
+      Heartbeat: (
+        call: grpc.ServerUnaryCall<HeartbeatRequest, unknown>,
+        cb: grpc.sendUnaryData<unknown>,
+      ) => {
+        calls.push({ method: "v1.Heartbeat", request: call.request });
+        if (!known.has(call.request.service_id)) cb(notFound(call.request.service_id), null);
+        else cb(null, {});
+      },
+      UnregisterComponent: (
+        call: grpc.ServerUnaryCall<UnregisterRequest, unknown>,
+        cb: grpc.sendUnaryData<unknown>,
+      ) => {
+        calls.push({ method: "UnregisterComponent", request: call.request });
+        known.delete(call.request.service_id);
+        const t = setTimeout(() => {
+          timers.delete(t);
+          cb(null, {});
+        }, options.unregisterDelayMs ?? 0);
+        timers.add(t);
+      },
+      DiscoverComponents: unimplemented,
+      GetComponentStatus: unimplemented,
+      ListComponents: unimplemented,
+    });
+  }
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(
+      `127.0.0.1:${options.port ?? 0}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, p) => err ? reject(err) : resolve(p),
+    )
+  );
+  return {
+    endpoint: `127.0.0.1:${port}`,
+    port,
+    calls,
+    known,
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      server.forceShutdown();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Resolves when `predicate` holds, polling every 10 ms; rejects after `timeoutMs` with `what`. */
+export async function waitFor(
+  predicate: () => boolean,
+  what: string,
+  timeoutMs = 5000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
