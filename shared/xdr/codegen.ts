@@ -111,10 +111,38 @@ function str(max) {
   pad(len);
   return v;
 }
-function sopq(max) {
-  const len = vlen(max, 1);
-  p += len;
-  pad(len);
+function rd(q) {
+  if (q + 4 > n) fail(q, "4 bytes", (n - q) + " bytes left");
+  return ((b[q] << 24) | (b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3]) >>> 0;
+}
+function rdi(q) {
+  if (q + 4 > n) fail(q, "4 bytes", (n - q) + " bytes left");
+  return (b[q] << 24) | (b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3];
+}
+function sopq(q, max) {
+  const len = rd(q);
+  if (len > max) fail(q, "length <= " + max, "" + len);
+  let e = q + 4 + len;
+  if (e > n) fail(q, len + " bytes", (n - q - 4) + " bytes left");
+  switch (len & 3) {
+    case 1: if (b[e++] !== 0) fail(e - 1, "zero padding byte", "" + b[e - 1]);
+    // falls through
+    case 2: if (b[e++] !== 0) fail(e - 1, "zero padding byte", "" + b[e - 1]);
+    // falls through
+    case 3: if (b[e++] !== 0) fail(e - 1, "zero padding byte", "" + b[e - 1]);
+  }
+  return e;
+}
+function alen(q, max, unit) {
+  const len = rd(q);
+  if (len > max) fail(q, "length <= " + max, "" + len);
+  if (q + 4 + len * unit > n) fail(q, (len * unit) + " bytes", (n - q - 4) + " bytes left");
+  return len;
+}
+function sflag(q) {
+  const f = rd(q);
+  if (f > 1) fail(q, "optional flag 0 or 1", "" + f);
+  return f;
 }
 function flag() {
   const at = p;
@@ -136,11 +164,36 @@ export function compileWalker(
   const out: string[] = [RUNTIME];
   const isLazy = (t: XdrType) => lazy !== null && t.name !== "" && lazy[t.id] === 1;
 
-  const skipStmt = (t: XdrType): string => {
+  /** Statement advancing position variable `v` past a value of `t`. */
+  const skipStmt = (t: XdrType, v = "q"): string => {
     if (t.size === 0) return "";
-    if (t.size > 0) return `p += ${t.size};`;
-    if (t.kind === K_VAROPAQUE || t.kind === K_STRING) return `sopq(${t.len});`;
-    return `s${t.id}();`;
+    if (t.size > 0) return `${v} += ${t.size};`;
+    if (t.kind === K_VAROPAQUE || t.kind === K_STRING) return `${v} = sopq(${v}, ${t.len});`;
+    if (t.kind === K_UNION && simpleUnion(t)) return inlineUnionSkip(t, v);
+    if (t.kind === K_OPTION && t.elem!.size >= 0) {
+      return `${v} += sflag(${v}) === 1 ? ${4 + t.elem!.size} : 4;`;
+    }
+    return `${v} = s${t.id}(${v});`;
+  };
+  /** A union whose arms are all fixed-size, without an enum-checked default: skipped inline. */
+  const simpleUnion = (t: XdrType): boolean =>
+    armsOf(t).every(([, a]) => a.size >= 0) &&
+    (t.def === null || (t.sw === null && t.def.size >= 0));
+  const inlineUnionSkip = (t: XdrType, v: string): string => {
+    const arms = armsOf(t);
+    const read = t.unsigned ? `rd(${v})` : `rdi(${v})`;
+    const failArm = `fail(${v}, ${
+      JSON.stringify(`a known arm of union ${t.label}`)
+    }, "discriminant " + d);`;
+    const sizes = new Set(arms.map(([, a]) => a.size));
+    if (t.def === null && sizes.size === 1 && arms.length <= 4) {
+      const cond = arms.map(([d]) => `d !== ${d}`).join(" && ");
+      return `{ const d = ${read}; if (${cond}) ${failArm} ${v} += ${4 + [...sizes][0]}; }`;
+    }
+    let sw = `{ const d = ${read}; switch (d) { `;
+    for (const [d, a] of arms) sw += `case ${d}: ${v} += ${4 + a.size}; break; `;
+    sw += t.def !== null ? `default: ${v} += ${4 + t.def.size};` : `default: ${failArm}`;
+    return sw + " } }";
   };
 
   const decExpr = (t: XdrType): string => {
@@ -203,7 +256,7 @@ export function compileWalker(
   for (const t of nodes) {
     if (PRIMITIVE.has(t.kind)) continue;
     if (t.kind === K_ENUM) out.push(`const N${t.id} = ${enumTable(t)};`);
-    // Skip function (variable-size nodes only).
+    // Skip function (variable-size nodes only): position in, position out.
     if (t.size < 0 && t.kind !== K_VAROPAQUE && t.kind !== K_STRING) {
       let body = "";
       switch (t.kind) {
@@ -212,39 +265,43 @@ export function compileWalker(
           for (const f of t.fieldTypes) {
             if (f.size >= 0) fixedRun += f.size;
             else {
-              if (fixedRun) body += `p += ${fixedRun}; `;
+              if (fixedRun) body += `q += ${fixedRun}; `;
               fixedRun = 0;
               body += skipStmt(f) + " ";
             }
           }
-          if (fixedRun) body += `p += ${fixedRun};`;
+          if (fixedRun) body += `q += ${fixedRun};`;
           break;
         }
         case K_UNION: {
-          body = unionHead(t) + " switch (d) { ";
+          body = `const at = q; const d = ${
+            t.unsigned ? "rd(q)" : "rdi(q)"
+          }; q += 4; switch (d) { `;
           for (const [d, a] of armsOf(t)) body += `case ${d}: ${skipStmt(a)} break; `;
           body += unionDefault(t, () => `${t.def ? skipStmt(t.def) : ""} break;`) + " }";
           break;
         }
         case K_FARRAY:
-          body = `for (let i = 0; i < ${t.len}; i++) ${skipStmt(t.elem!)}`;
+          body = `for (let i = 0; i < ${t.len}; i++) { ${skipStmt(t.elem!)} }`;
           break;
         case K_ARRAY: {
           const e = t.elem!;
           body = e.size >= 0
-            ? `const len = vlen(${t.len}, ${e.size}); p += len * ${e.size};`
-            : `const len = vlen(${t.len}, 4); for (let i = 0; i < len; i++) ${skipStmt(e)}`;
+            ? `const len = alen(q, ${t.len}, ${e.size}); q += 4 + len * ${e.size};`
+            : `const len = alen(q, ${t.len}, 4); q += 4; for (let i = 0; i < len; i++) { ${
+              skipStmt(e)
+            } }`;
           break;
         }
         case K_OPTION:
-          body = `if (flag() === 1) { ${skipStmt(t.elem!)} }`;
+          body = `if (sflag(q) === 1) { q += 4; ${skipStmt(t.elem!)} } else q += 4;`;
           break;
       }
-      out.push(`function s${t.id}() { ${body} }`);
+      out.push(`function s${t.id}(q) { ${body} return q; }`);
     }
     // Lazy span function.
     if (isLazy(t)) {
-      const skip = t.size >= 0 ? `fixed(${t.size});` : skipStmt(t);
+      const skip = t.size >= 0 ? `fixed(${t.size});` : skipStmt(t, "p");
       out.push(
         `function l${t.id}() { const st = p; ${skip} return new XdrSpan(${
           JSON.stringify(t.name)
@@ -319,8 +376,8 @@ const api = {
     b = bytes; n = bytes.length; p = offset;
     try {
       const f = S[t.id];
-      if (f !== undefined) f();
-      else if (t.kind === ${K_VAROPAQUE} || t.kind === ${K_STRING}) sopq(t.len);
+      if (f !== undefined) p = f(p);
+      else if (t.kind === ${K_VAROPAQUE} || t.kind === ${K_STRING}) p = sopq(p, t.len);
       else fixed(t.size);
       if (p > n) fail(n, "more bytes", "end of input");
       return p;
