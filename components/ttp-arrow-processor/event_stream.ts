@@ -1,0 +1,191 @@
+/**
+ * The TTP event stream of one request: ledgers from the source, extracted in the worker pool
+ * with bounded read-ahead, out as `ttp_event` record batches in ledger order.
+ *
+ * Each source record batch becomes one or more extraction tasks (runs of consecutive ledgers up
+ * to {@linkcode MAX_TASK_BYTES} of XDR); a task's output is sent as soon as it and every task
+ * before it are done, so live ledgers are never held back waiting for more input.
+ *
+ * @module
+ */
+import type * as arrow from "apache-arrow";
+import { FlightError, GrpcStatus, isFlightError } from "../../shared/flight/mod.ts";
+import { getLogger } from "../../shared/log/mod.ts";
+import { toHex } from "../../shared/stellar/mod.ts";
+import type { TtpMode } from "../../shared/ttp/mod.ts";
+import { mapOrdered, type WorkerPool, WorkerTaskError } from "../../shared/worker_pool/mod.ts";
+import {
+  batchesOfResult,
+  type ExtractResult,
+  type ExtractTask,
+  type TaskLedger,
+} from "./extract_task.ts";
+import { NetworkError, resolvePassphrase } from "./network.ts";
+import type { ProcessorStats } from "./stats.ts";
+import type { StreamRequest } from "./ticket.ts";
+import type { SourceClient, UpstreamLedger } from "./upstream.ts";
+
+const log = getLogger(["processor", "stream"]);
+
+/** Largest XDR size of one extraction task: 4 MiB. */
+export const MAX_TASK_BYTES = 4 * 1024 * 1024;
+
+/** Largest number of ledgers in one extraction task. */
+export const MAX_TASK_LEDGERS = 64;
+
+/** What every stream shares. */
+export interface StreamContext {
+  /** The source client. */
+  source: SourceClient;
+  /** The extraction workers. */
+  pool: WorkerPool<ExtractTask, ExtractResult>;
+  /** Metrics and status. */
+  stats: ProcessorStats;
+  /** Configured passphrase, if any (checked against the ledgers' network_id). */
+  networkPassphrase?: string;
+  /** TTP extraction mode. */
+  mode: TtpMode;
+  /** Verify every transaction. */
+  verify: boolean;
+  /** Target output batch size in bytes. */
+  batchBytes: number;
+  /** Extraction tasks in flight per stream. */
+  readAhead: number;
+}
+
+interface PendingTask {
+  task: ExtractTask;
+  receivedAt: number;
+}
+
+/** Splits a run of ledgers into task-sized runs (by XDR bytes and count). */
+export function chunkLedgers<T extends { xdr: Uint8Array }>(
+  ledgers: readonly T[],
+  maxBytes: number = MAX_TASK_BYTES,
+  maxLedgers: number = MAX_TASK_LEDGERS,
+): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const l of ledgers) {
+    if (
+      current.length > 0 && (bytes + l.xdr.byteLength > maxBytes || current.length >= maxLedgers)
+    ) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(l);
+    bytes += l.xdr.byteLength;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+function toStreamError(err: unknown): FlightError {
+  if (err instanceof FlightError) return err;
+  if (err instanceof NetworkError) {
+    return new FlightError(GrpcStatus.FAILED_PRECONDITION, err.message, { cause: err });
+  }
+  if (err instanceof WorkerTaskError) {
+    return FlightError.internal(`TTP extraction failed: ${err.name}: ${err.message}`, {
+      cause: err,
+    });
+  }
+  if (err instanceof Error) return FlightError.internal(err.message, { cause: err });
+  return FlightError.internal(String(err));
+}
+
+/**
+ * Streams the `ttp_event` batches of `request` (whose start is resolved already).
+ *
+ * @throws {FlightError} `UNAVAILABLE` (source down past the retry budget), `FAILED_PRECONDITION`
+ * (network mismatch), `INTERNAL` (extraction failure naming the ledger), the source's own
+ * status (e.g. `NOT_FOUND`), `CANCELLED` when `signal` aborts.
+ */
+export async function* eventBatches(
+  ctx: StreamContext,
+  request: StreamRequest & { start: number },
+  signal: AbortSignal,
+): AsyncGenerator<arrow.RecordBatch> {
+  const { stats } = ctx;
+  stats.streamStarted();
+  let passphrase: string | undefined;
+  let networkHex: string | undefined;
+  const tasks = async function* (): AsyncGenerator<PendingTask> {
+    for await (
+      const rows of ctx.source.ledgers({ start: request.start, end: request.end, signal })
+    ) {
+      const receivedAt = performance.now();
+      for (const row of rows) {
+        const hex = toHex(row.networkId);
+        if (hex === networkHex) continue;
+        if (networkHex !== undefined) {
+          throw new NetworkError(
+            `Ledger ${row.sequence} carries network_id ${hex}, expected ${networkHex} like the ledgers before it`,
+          );
+        }
+        passphrase = resolvePassphrase(row.networkId, ctx.networkPassphrase);
+        networkHex = hex;
+        stats.setPassphrase(passphrase);
+      }
+      for (const run of chunkLedgers<UpstreamLedger>(rows)) {
+        const ledgers: TaskLedger[] = run.map((r) => ({ sequence: r.sequence, xdr: r.xdr }));
+        yield {
+          receivedAt,
+          task: {
+            ledgers,
+            networkPassphrase: passphrase!,
+            mode: ctx.mode,
+            verify: ctx.verify,
+            filters: request.filters,
+            batchBytes: ctx.batchBytes,
+          },
+        };
+      }
+    }
+  };
+  try {
+    const results = mapOrdered(
+      tasks(),
+      async (p) => {
+        const transfer = p.task.ledgers.map((l) => l.xdr.buffer as ArrayBuffer);
+        const result = await ctx.pool.run(p.task, transfer);
+        return { result, receivedAt: p.receivedAt };
+      },
+      { concurrency: ctx.readAhead, signal },
+    );
+    for await (const { result, receivedAt } of results) {
+      stats.recordTask(result.ledgers, performance.now() - receivedAt);
+      for (const l of result.ledgers) {
+        for (const f of l.verifyFailures) {
+          log.error("TTP verification failed in ledger {ledger}, tx {txHash}: {message}", {
+            ledger: f.ledger,
+            txHash: f.txHash,
+            message: f.message,
+          });
+        }
+      }
+      const batches = batchesOfResult(result);
+      for (const batch of batches) {
+        yield batch;
+        stats.batchesSent(1);
+      }
+    }
+  } catch (err) {
+    if (signal.aborted && !isFlightError(err, GrpcStatus.FAILED_PRECONDITION)) {
+      throw FlightError.cancelled("Client went away", { cause: err });
+    }
+    const error = toStreamError(err);
+    stats.streamFailed();
+    log.warn("Stream {start}..{end} failed: {code} {message}", {
+      start: request.start,
+      end: request.end ?? "tip",
+      code: error.codeName,
+      message: error.message,
+    });
+    throw error;
+  } finally {
+    stats.streamEnded();
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * One extraction task, as a pure function run inside a Web Worker (see `extract_worker.ts`):
+ * a run of consecutive ledgers' `LedgerCloseMeta` XDR in, the filtered `ttp_event` rows out as
+ * an Arrow IPC stream of record batches sized by bytes, with per-ledger counts (events by kind
+ * before filtering, events kept, verification failures).
+ *
+ * @module
+ */
+import * as arrow from "apache-arrow";
+import {
+  eventsToRecordBatch,
+  TTP_EVENT_TYPES,
+  type TtpEvent,
+  type TtpEventType,
+} from "../../shared/schema/ttp_event.ts";
+import {
+  extractLedger,
+  type TtpMode,
+  TtpVerificationError,
+  verifyLedger,
+} from "../../shared/ttp/mod.ts";
+import { compileFilters, type EventFilters, isEmptyFilters } from "./filters.ts";
+
+/** One ledger of a task. */
+export interface TaskLedger {
+  /** Ledger sequence (as the source's row says). */
+  sequence: number;
+  /** The `LedgerCloseMeta` XDR (its own buffer, transferred to the worker). */
+  xdr: Uint8Array;
+}
+
+/** A run of consecutive ledgers to extract with the same settings. */
+export interface ExtractTask {
+  /** The ledgers, in sequence order. */
+  ledgers: TaskLedger[];
+  /** Network passphrase (transaction hashes, SAC addresses). */
+  networkPassphrase: string;
+  /** TTP extraction mode. */
+  mode: TtpMode;
+  /** Verify every transaction's events against its balance changes. */
+  verify: boolean;
+  /** Filters to apply (empty keeps every event). */
+  filters: EventFilters;
+  /** Target size of one output record batch in bytes. */
+  batchBytes: number;
+}
+
+/** A transaction whose events do not match its balance changes. */
+export interface VerificationFailure {
+  /** Ledger sequence. */
+  ledger: number;
+  /** Transaction hash, lowercase hex. */
+  txHash: string;
+  /** What differed. */
+  message: string;
+}
+
+/** What a task found in one ledger. */
+export interface LedgerReport {
+  /** Ledger sequence. */
+  sequence: number;
+  /** Events extracted, by kind, before filtering. */
+  extracted: Record<TtpEventType, number>;
+  /** Events that passed the filters. */
+  kept: number;
+  /** Verification failures (only when verifying). */
+  verifyFailures: VerificationFailure[];
+  /** Time spent extracting (and verifying) the ledger, in milliseconds. */
+  durationMs: number;
+}
+
+/** The result of a task. */
+export interface ExtractResult {
+  /** Arrow IPC stream of `ttp_event` record batches, or `null` when no event was kept. */
+  ipc: Uint8Array | null;
+  /** Record batches in `ipc`. */
+  batchCount: number;
+  /** One report per ledger, in order. */
+  ledgers: LedgerReport[];
+}
+
+/** The sequence from a ledger's bytes does not match the row's. */
+export class LedgerSequenceError extends Error {
+  override name = "LedgerSequenceError";
+}
+
+/** An estimate of an event's Arrow size in bytes (string bytes, offsets, fixed columns). */
+export function eventBytes(e: TtpEvent): number {
+  return 120 + e.event_id.length + e.tx_hash.length + e.event_type.length +
+    (e.from_address?.length ?? 0) + (e.to_address?.length ?? 0) + (e.asset?.length ?? 0) +
+    (e.asset_code?.length ?? 0) + (e.asset_issuer?.length ?? 0) + e.amount.length +
+    e.contract_address.length + (e.to_muxed_type?.length ?? 0) + (e.to_muxed_value?.length ?? 0) +
+    e.schema_version.length;
+}
+
+/** Splits events, in order, into groups of at most `maxBytes` (estimated; at least one event each). */
+export function splitByBytes(events: readonly TtpEvent[], maxBytes: number): TtpEvent[][] {
+  const out: TtpEvent[][] = [];
+  let current: TtpEvent[] = [];
+  let bytes = 0;
+  for (const e of events) {
+    const size = eventBytes(e);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(e);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+function emptyCounts(): Record<TtpEventType, number> {
+  return Object.fromEntries(TTP_EVENT_TYPES.map((t) => [t, 0])) as Record<TtpEventType, number>;
+}
+
+function verifyEach(extraction: ReturnType<typeof extractLedger>): VerificationFailure[] {
+  const failures: VerificationFailure[] = [];
+  extraction.transactions.forEach((tx, i) => {
+    try {
+      verifyLedger({
+        ...extraction,
+        transactions: [tx],
+        perTransaction: [extraction.perTransaction[i]],
+      });
+    } catch (error) {
+      failures.push({
+        ledger: extraction.ledger.sequence,
+        txHash: error instanceof TtpVerificationError ? error.txHash : tx.hash,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  });
+  return failures;
+}
+
+/**
+ * Runs a task: extracts each ledger, verifies if asked, filters, and encodes the kept events.
+ *
+ * @throws the extraction's error (naming ledger and transaction) on bad XDR, and a
+ * {@linkcode LedgerSequenceError} when a ledger's XDR is of another sequence than its row says.
+ */
+export function runExtractTask(task: ExtractTask): ExtractResult {
+  const predicate = isEmptyFilters(task.filters) ? undefined : compileFilters(task.filters);
+  const kept: TtpEvent[] = [];
+  const reports: LedgerReport[] = [];
+  for (const ledger of task.ledgers) {
+    const t0 = performance.now();
+    const extraction = extractLedger(ledger.xdr, {
+      networkPassphrase: task.networkPassphrase,
+      mode: task.mode,
+    });
+    if (extraction.ledger.sequence !== ledger.sequence) {
+      throw new LedgerSequenceError(
+        `Expected LedgerCloseMeta of ledger ${ledger.sequence} (the source row's sequence), got ledger ${extraction.ledger.sequence}`,
+      );
+    }
+    const verifyFailures = task.verify ? verifyEach(extraction) : [];
+    const extracted = emptyCounts();
+    let keptHere = 0;
+    for (const e of extraction.events) {
+      extracted[e.event_type]++;
+      if (predicate && !predicate(e)) continue;
+      kept.push(e);
+      keptHere++;
+    }
+    reports.push({
+      sequence: ledger.sequence,
+      extracted,
+      kept: keptHere,
+      verifyFailures,
+      durationMs: performance.now() - t0,
+    });
+  }
+  if (kept.length === 0) return { ipc: null, batchCount: 0, ledgers: reports };
+  const batches = splitByBytes(kept, task.batchBytes).map(eventsToRecordBatch);
+  const ipc = arrow.RecordBatchStreamWriter.writeAll(batches).toUint8Array(true);
+  return { ipc, batchCount: batches.length, ledgers: reports };
+}
+
+/** Reads the record batches of a task's IPC stream (zero-copy over `ipc`). */
+export function batchesOfResult(result: ExtractResult): arrow.RecordBatch[] {
+  if (!result.ipc) return [];
+  return arrow.tableFromIPC(result.ipc).batches;
+}
