@@ -1,0 +1,180 @@
+/**
+ * The sink's input: a Flight client of the processor. Streams `ttp_events:NEXT:END[?filters]`,
+ * assembles complete ledgers and hands them to the pipeline; when the stream breaks it drops the
+ * incomplete ledger, waits with backoff and resumes at the first ledger not yet complete, so no
+ * event is lost or repeated.
+ *
+ * @module
+ */
+import { FlightClient, pathDescriptor } from "../../shared/flight/mod.ts";
+import { backoffDelay } from "../../shared/flowctl/backoff.ts";
+import { getLogger } from "../../shared/log/mod.ts";
+import { recordBatchToEvents } from "../../shared/schema/ttp_event.ts";
+import { LedgerAssembler, type LedgerBlock } from "./ledger_assembler.ts";
+import type { EventFilters } from "./query/filters.ts";
+import { formatTicket, parseTicket, TTP_EVENTS } from "./query/ticket.ts";
+
+const log = getLogger(["sink", "input"]);
+
+/** Filters the processor understands in tickets. */
+export const UPSTREAM_FILTERS = ["event_type", "asset", "address", "min_amount"] as const;
+
+/** The ledger range a Flight server offers on `["ttp_events"]`. */
+export interface OfferedRange {
+  first?: number;
+  last?: number;
+}
+
+/**
+ * Reads the offered range from a FlightInfo: `app_metadata` JSON with `first_ledger` /
+ * `last_ledger` (or `start_ledger` / `latest_ledger`), else the first endpoint's ticket
+ * `ttp_events:FIRST:LAST`.
+ */
+export function offeredRange(
+  info: { appMetadata?: Uint8Array; endpoints: { ticket: Uint8Array }[] },
+): OfferedRange {
+  const range: OfferedRange = {};
+  if (info.appMetadata && info.appMetadata.length > 0) {
+    try {
+      const meta = JSON.parse(new TextDecoder().decode(info.appMetadata));
+      const first = meta.first_ledger ?? meta.start_ledger;
+      const last = meta.last_ledger ?? meta.latest_ledger;
+      if (Number.isInteger(first)) range.first = first;
+      if (Number.isInteger(last)) range.last = last;
+    } catch {
+      // not JSON: fall back to the ticket
+    }
+  }
+  const ticket = info.endpoints[0]?.ticket;
+  if (ticket && (range.first === undefined || range.last === undefined)) {
+    try {
+      const parsed = parseTicket(new TextDecoder().decode(ticket));
+      range.first ??= parsed.start;
+      range.last ??= parsed.end;
+    } catch {
+      // not a ttp_events ticket
+    }
+  }
+  return range;
+}
+
+/** Options of {@linkcode runInput}. */
+export interface InputOptions {
+  /** Processor Flight endpoint, `host:port`. */
+  endpoint: string;
+  /** First ledger to read (resume point). */
+  start: number;
+  /** Last ledger (inclusive); `undefined` follows the tip. */
+  end?: number;
+  /** Filters passed upstream. */
+  filters: EventFilters;
+  /** Receives complete ledgers and the complete-through mark; its promise is back-pressure. */
+  deliver: (blocks: LedgerBlock[], completeThrough: number) => Promise<void>;
+  /** Stops the input. */
+  signal: AbortSignal;
+  /** Connection state changes (`true` = streaming). */
+  onConnected?: (connected: boolean, error?: Error) => void;
+  /** Events received. */
+  onEvents?: (count: number) => void;
+  /** Highest ledger known upstream. */
+  onTip?: (ledger: number) => void;
+  /** Backoff: first retry delay (ms). Default 250. */
+  initialBackoffMs?: number;
+  /** Backoff: largest delay (ms). Default 10 000. */
+  maxBackoffMs?: number;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Asks a Flight server which ledgers it offers on `["ttp_events"]`. */
+export async function askOfferedRange(
+  client: FlightClient,
+  signal?: AbortSignal,
+): Promise<OfferedRange> {
+  const info = await client.getFlightInfo(pathDescriptor(TTP_EVENTS), {
+    signal,
+    timeoutMs: 10_000,
+  });
+  return offeredRange(info);
+}
+
+/**
+ * Streams from the processor until `end` is complete or `signal` aborts; reconnects with backoff.
+ *
+ * @returns the last complete ledger.
+ */
+export async function runInput(options: InputOptions): Promise<number> {
+  const assembler = new LedgerAssembler(options.start);
+  const client = new FlightClient(options.endpoint);
+  const { signal } = options;
+  let attempt = 0;
+  try {
+    while (
+      !signal.aborted && (options.end === undefined || assembler.completeThrough < options.end)
+    ) {
+      const ticket = formatTicket(
+        { start: assembler.completeThrough + 1, end: options.end, filters: options.filters },
+        UPSTREAM_FILTERS,
+      );
+      let connected = false;
+      try {
+        const stream = client.doGet(ticket, { signal });
+        for await (const batch of stream) {
+          if (!connected) {
+            connected = true;
+            attempt = 0;
+            options.onConnected?.(true);
+          }
+          const events = recordBatchToEvents(batch);
+          options.onEvents?.(events.length);
+          const blocks = assembler.push(events);
+          const top = assembler.openLedger ?? assembler.completeThrough;
+          options.onTip?.(top);
+          if (blocks.length > 0) await options.deliver(blocks, assembler.completeThrough);
+        }
+        if (options.end !== undefined) {
+          const blocks = assembler.completeTo(options.end);
+          options.onTip?.(options.end);
+          await options.deliver(blocks, options.end);
+          if (!connected) options.onConnected?.(true);
+          log.info("Input complete through ledger {end}", { end: options.end });
+          break;
+        }
+        throw new Error(`the processor ended the stream ${ticket} without an END`);
+      } catch (error) {
+        if (signal.aborted) break;
+        const e = error instanceof Error ? error : new Error(String(error));
+        const dropped = assembler.discardOpen();
+        options.onConnected?.(false, e);
+        const delay = backoffDelay(attempt++, Math.random(), {
+          initialMs: options.initialBackoffMs ?? 250,
+          maxMs: options.maxBackoffMs ?? 10_000,
+        });
+        log.warning(
+          "Processor stream {endpoint} failed ({error}); incomplete ledger {dropped} dropped, retrying from {next} in {delay} ms",
+          {
+            endpoint: options.endpoint,
+            error: e.message,
+            dropped: dropped ?? "none",
+            next: assembler.completeThrough + 1,
+            delay,
+          },
+        );
+        await sleep(delay, signal);
+      }
+    }
+  } finally {
+    client.close();
+  }
+  return assembler.completeThrough;
+}

@@ -1,0 +1,175 @@
+import assert from "node:assert/strict";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { FlightClient, pathDescriptor } from "../../shared/flight/mod.ts";
+import { setupLogging } from "../../shared/log/mod.ts";
+import {
+  eventFromJson,
+  recordBatchToEvents,
+  type TtpEvent,
+} from "../../shared/schema/ttp_event.ts";
+import type { SinkConfig } from "./config.ts";
+import { readCheckpoint } from "./checkpoint.ts";
+import { startSink } from "./sink.ts";
+import { loadPubnetP26, PUBNET_P26_FIRST, PUBNET_P26_LAST } from "./testing/fixture_events.ts";
+import { startProcessorStub } from "./testing/processor_stub.ts";
+import { parseCsv } from "./writers/csv.ts";
+import { DatasetWriter } from "./writers/dataset_writer.ts";
+import type { FileFormat } from "./writers/partition.ts";
+
+setupLogging({ level: "error" });
+const fixture = await loadPubnetP26();
+
+function testConfig(
+  dataDir: string,
+  endpoint: string,
+  extra: Partial<SinkConfig> = {},
+): SinkConfig {
+  return {
+    processorEndpoint: endpoint,
+    startLedger: PUBNET_P26_FIRST,
+    endLedger: PUBNET_P26_LAST,
+    filters: {},
+    outputs: ["parquet", "jsonl", "csv", "websocket", "api"],
+    fileFormats: ["parquet", "jsonl", "csv"],
+    dataDir,
+    parquetMaxRows: 3000,
+    flushIntervalMs: 200,
+    parquetWorkers: 1,
+    host: "127.0.0.1",
+    httpPort: 0,
+    flightPort: 0,
+    healthPort: 0,
+    maxWsConnections: 10,
+    wsMaxBufferedBytes: 1 << 20,
+    logLevel: "error",
+    logFormat: "text",
+    ...extra,
+  };
+}
+
+async function readFormat(dataDir: string, format: FileFormat): Promise<TtpEvent[]> {
+  const writer = new DatasetWriter({ dataDir, formats: [] });
+  const out: TtpEvent[] = [];
+  for (const file of await writer.list(format)) {
+    const text = format === "parquet" ? "" : await Deno.readTextFile(file.path);
+    if (format === "jsonl") {
+      for (const line of text.trimEnd().split("\n")) out.push(eventFromJson(JSON.parse(line)));
+    } else if (format === "csv") {
+      const [header, ...records] = parseCsv(text);
+      for (const r of records) {
+        const o = Object.fromEntries(header.map((h, i) => [h!, r[i]]));
+        out.push(eventFromJson({
+          ...o,
+          ledger_sequence: Number(o.ledger_sequence),
+          transaction_index: Number(o.transaction_index),
+          operation_index: o.operation_index === null ? null : Number(o.operation_index),
+        } as never));
+      }
+    }
+  }
+  return out;
+}
+
+function byId(events: readonly TtpEvent[]): TtpEvent[] {
+  return [...events].sort((a, b) => a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
+}
+
+Deno.test("real pubnet-p26 events over Flight land in Parquet, JSONL and CSV exactly once; DuckDB agrees", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "sink-e2e-" });
+  // Two broken streams exercise reconnection in the middle of ledgers.
+  const stub = await startProcessorStub({
+    events: fixture.events,
+    breakStreams: 2,
+    breakAfterBatches: 3,
+  });
+  const sink = await startSink(testConfig(dataDir, stub.endpoint));
+  try {
+    await sink.done;
+    const expected = byId(fixture.events);
+    assert.equal(expected.length, 12861);
+    for (const format of ["jsonl", "csv"] as const) {
+      const got = byId(await readFormat(dataDir, format));
+      assert.equal(got.length, expected.length, `${format} count`);
+      assert.deepEqual(got, expected, `${format} rows`);
+    }
+    const checkpoint = await readCheckpoint(dataDir);
+    assert.equal(checkpoint?.last_ledger, PUBNET_P26_LAST);
+    assert.equal(checkpoint?.events_written, expected.length);
+    assert.ok(stub.tickets.length >= 3, `reconnected: ${stub.tickets.join(" ")}`);
+
+    // DuckDB over the Parquet dataset as a whole.
+    const instance = await DuckDBInstance.create(":memory:");
+    const c = await instance.connect();
+    const glob = `read_parquet('${dataDir}/parquet/**/*.parquet', hive_partitioning = true)`;
+    const rows = (await c.runAndReadAll(
+      `SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM ${glob}`,
+    )).getRowObjectsJS();
+    assert.deepEqual(rows, [{ n: 12861n, ids: 12861n }]);
+    const kinds = (await c.runAndReadAll(
+      `SELECT event_type, count(*)::INTEGER AS n FROM ${glob} GROUP BY 1 ORDER BY 1`,
+    )).getRowObjectsJS();
+    const expectedKinds: Record<string, number> = {};
+    for (const e of expected) expectedKinds[e.event_type] = (expectedKinds[e.event_type] ?? 0) + 1;
+    assert.deepEqual(Object.fromEntries(kinds.map((r) => [r.event_type, r.n])), expectedKinds);
+    const sums = (await c.runAndReadAll(
+      `SELECT coalesce(asset, contract_address) AS k, sum(CAST(amount AS HUGEINT))::VARCHAR AS s
+       FROM ${glob} GROUP BY 1`,
+    )).getRowObjectsJS();
+    const expectedSums = new Map<string, bigint>();
+    for (const e of expected) {
+      const k = e.asset ?? e.contract_address;
+      expectedSums.set(k, (expectedSums.get(k) ?? 0n) + BigInt(e.amount));
+    }
+    assert.equal(sums.length, expectedSums.size);
+    for (const r of sums) {
+      assert.equal(r.s, expectedSums.get(r.k as string)!.toString(), String(r.k));
+    }
+    const parquetRows = (await c.runAndReadAll(
+      `SELECT * EXCLUDE (closed_at, date), epoch_ms(closed_at) AS closed_at FROM ${glob} ORDER BY event_id`,
+    )).getRowObjectsJS();
+    assert.deepEqual(
+      parquetRows.map((r) => ({ ...r, closed_at: Number(r.closed_at) })),
+      expected.map((e) => ({ ...e })),
+      "parquet rows equal the extracted events",
+    );
+    c.closeSync();
+    instance.closeSync();
+
+    // REST and Flight over the stored dataset.
+    const stats = await (await fetch(`http://127.0.0.1:${sink.ports.http}/api/stats`)).json();
+    assert.deepEqual(stats.events_by_type, expectedKinds);
+    assert.equal(stats.first_ledger, PUBNET_P26_FIRST);
+    assert.equal(stats.last_ledger, PUBNET_P26_LAST);
+    assert.equal(stats.lag_ledgers, 0);
+    const client = new FlightClient(`127.0.0.1:${sink.ports.flight}`);
+    try {
+      const info = await client.getFlightInfo(pathDescriptor("ttp_events"));
+      assert.equal(
+        new TextDecoder().decode(info.endpoints[0].ticket),
+        `ttp_events:${PUBNET_P26_FIRST}:${PUBNET_P26_LAST}`,
+      );
+      const table = await client.doGet(`ttp_events:${PUBNET_P26_FIRST}:${PUBNET_P26_LAST}`)
+        .readAll();
+      const served = table.batches.flatMap((b) => recordBatchToEvents(b));
+      assert.deepEqual(served, expected);
+      const fees = await client.doGet(`ttp_events:63092990:63092991?event_type=fee`).readAll();
+      assert.equal(
+        fees.numRows,
+        expected.filter((e) =>
+          e.event_type === "fee" && e.ledger_sequence >= 63092990 && e.ledger_sequence <= 63092991
+        ).length,
+      );
+    } finally {
+      client.close();
+    }
+    const health = await (await fetch(`http://127.0.0.1:${sink.ports.health}/health`)).json();
+    assert.equal(health.status, "healthy", JSON.stringify(health));
+    const metrics = await (await fetch(`http://127.0.0.1:${sink.ports.health}/metrics`)).text();
+    assert.match(metrics, /analytics_sink_events_written_total 12861/);
+    assert.match(metrics, /analytics_sink_events_written_by_format_total\{format="csv"\} 12861/);
+  } finally {
+    await sink.stop();
+    await stub.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

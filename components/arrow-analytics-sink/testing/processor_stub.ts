@@ -1,0 +1,101 @@
+/**
+ * A loopback Arrow Flight server standing in for ttp-arrow-processor in tests: serves given
+ * events (e.g. real pubnet-p26 events from the TTP module) for `ttp_events:START:END[?filters]`
+ * in ledger order, one record batch per ledger, and answers GetFlightInfo on `["ttp_events"]`.
+ * It can break streams on purpose to exercise reconnection.
+ *
+ * @module
+ */
+import { FlightError, FlightServer } from "../../../shared/flight/mod.ts";
+import {
+  eventsToRecordBatch,
+  type TtpEvent,
+  ttpEventSchema,
+} from "../../../shared/schema/ttp_event.ts";
+import { compileFilters } from "../query/filters.ts";
+import { parseTicket, TicketError, TTP_EVENTS } from "../query/ticket.ts";
+
+/** Options of {@linkcode startProcessorStub}. */
+export interface ProcessorStubOptions {
+  /** Events to serve, any order (served by ledger, stream order kept within a ledger). */
+  events: readonly TtpEvent[];
+  /** Offered range; defaults to the events' min and max ledger. */
+  first?: number;
+  last?: number;
+  /** Break each of the first N streams after this many batches (UNAVAILABLE). */
+  breakAfterBatches?: number;
+  /** How many streams to break. Default 0. */
+  breakStreams?: number;
+  /** Delay before each batch, ms. */
+  batchDelayMs?: number;
+}
+
+/** A running stub. */
+export interface ProcessorStub {
+  endpoint: string;
+  /** Tickets received, in order. */
+  tickets: string[];
+  close(): Promise<void>;
+}
+
+/** Starts the stub on 127.0.0.1 with a free port. */
+export async function startProcessorStub(options: ProcessorStubOptions): Promise<ProcessorStub> {
+  const byLedger = new Map<number, TtpEvent[]>();
+  for (const e of options.events) {
+    let list = byLedger.get(e.ledger_sequence);
+    if (!list) byLedger.set(e.ledger_sequence, list = []);
+    list.push(e);
+  }
+  const ledgers = [...byLedger.keys()];
+  const first = options.first ?? Math.min(...ledgers);
+  const last = options.last ?? Math.max(...ledgers);
+  const tickets: string[] = [];
+  let broken = 0;
+  const encoder = new TextEncoder();
+  const server = new FlightServer({
+    getFlightInfo(descriptor) {
+      if (descriptor.path?.join("/") !== TTP_EVENTS) throw FlightError.notFound("unknown path");
+      return {
+        schema: ttpEventSchema,
+        endpoints: [{ ticket: encoder.encode(`${TTP_EVENTS}:${first}:${last}`) }],
+        appMetadata: encoder.encode(JSON.stringify({ first_ledger: first, last_ledger: last })),
+      };
+    },
+    doGet(bytes, ctx) {
+      const text = new TextDecoder().decode(bytes);
+      tickets.push(text);
+      let ticket;
+      try {
+        ticket = parseTicket(text);
+      } catch (error) {
+        if (error instanceof TicketError) throw FlightError.invalidArgument(error.message);
+        throw error;
+      }
+      const start = ticket.start ?? first;
+      const end = Math.min(ticket.end ?? last, last);
+      const match = compileFilters(ticket.filters);
+      const breakThis = broken < (options.breakStreams ?? 0);
+      if (breakThis) broken++;
+      async function* batches() {
+        let sent = 0;
+        for (let ledger = start; ledger <= end; ledger++) {
+          if (ctx.signal.aborted) return;
+          const events = (byLedger.get(ledger) ?? []).filter(match);
+          if (events.length === 0) continue;
+          if (breakThis && sent >= (options.breakAfterBatches ?? 0)) {
+            throw FlightError.unavailable(`stub: stream broken on purpose before ledger ${ledger}`);
+          }
+          if (options.batchDelayMs) await new Promise((r) => setTimeout(r, options.batchDelayMs));
+          // Split each ledger in two batches so ledger boundaries fall inside and between batches.
+          const half = Math.ceil(events.length / 2);
+          yield eventsToRecordBatch(events.slice(0, half));
+          if (half < events.length) yield eventsToRecordBatch(events.slice(half));
+          sent++;
+        }
+      }
+      return { schema: ttpEventSchema, batches: batches() };
+    },
+  }, { name: "processor-stub" });
+  const port = await server.listen({ host: "127.0.0.1", port: 0 });
+  return { endpoint: `127.0.0.1:${port}`, tickets, close: () => server.close() };
+}
