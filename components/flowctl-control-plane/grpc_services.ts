@@ -133,7 +133,7 @@ export function v1Handlers(h: ServiceHooks): grpc.UntypedServiceImplementation {
     RegisterComponent: wrap((req: RegisterRequest) => {
       if (!req.component) throw new Error("RegisterRequest.component is required");
       const wanted = req.component_id || req.component.id;
-      const again = wanted !== "" && h.registry.list().some((r) => r.id === wanted);
+      const again = wanted !== "" && h.registry.has(wanted);
       const r = h.registry.registerV1(req.component_id, req.component, h.now());
       h.onRegister(r, again);
       return {

@@ -293,6 +293,11 @@ export class Registry {
     if (!this.#services.delete(id)) throw new ServiceNotFoundError(id);
   }
 
+  /** True when `id` is registered. */
+  has(id: string): boolean {
+    return this.#services.has(id);
+  }
+
   /** The record for `id`. */
   get(id: string): ServiceRecord {
     const record = this.#services.get(id);
