@@ -382,6 +382,13 @@ export class XdrTypeSystem {
     return pos;
   }
 
+  /** Fields of struct `type` in wire order: name and compiled type. */
+  structFields(type: string | XdrType): { name: string; type: XdrType }[] {
+    const t = this.type(type);
+    if (t.kind !== K_STRUCT) throw new Error(`${t.label} is not a struct`);
+    return t.fieldNames.map((name, i) => ({ name, type: t.fieldTypes[i] }));
+  }
+
   /** Reads the discriminant of union `type` at `offset` and returns the selected arm. */
   unionArm(type: string | XdrType, bytes: Uint8Array, offset: number): UnionArmInfo {
     const t = this.type(type);
