@@ -40,7 +40,8 @@ export class TtpExtractionError extends Error {
     if (location.txHash !== undefined) parts.push(`tx ${location.txHash}`);
     if (location.opIndex !== undefined) parts.push(`operation ${location.opIndex}`);
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`TTP extraction failed at ${parts.join(", ")}: ${reason}`, { cause });
+    const where = parts.length > 0 ? parts.join(", ") : "an unknown ledger (header unreadable)";
+    super(`TTP extraction failed at ${where}: ${reason}`, { cause });
     this.name = "TtpExtractionError";
     this.location = location;
   }

@@ -14,7 +14,7 @@ export function toid(ledger: number, txIndex: number, opIndex: number): bigint {
   if (opIndex < 0 || opIndex >= 1 << 12) {
     throw new RangeError(`operation index ${opIndex} out of TOID range`);
   }
-  return (BigInt(ledger) << 32n) | BigInt((txIndex << 12) | opIndex);
+  return (BigInt(ledger) << 32n) | (BigInt(txIndex) << 12n) | BigInt(opIndex);
 }
 
 /** Event id string `TOID(19 digits)-index(10 digits)`. */

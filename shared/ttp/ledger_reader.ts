@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { decode, decodeSpan, skip, unionArm, type XdrSpan } from "../xdr/mod.ts";
+import { decode, decodeSpan, fieldOffset, skip, unionArm, type XdrSpan } from "../xdr/mod.ts";
 import { toHex } from "../stellar/hash.ts";
 import { transactionHash } from "../stellar/tx_hash.ts";
 import { TtpDataError, TtpExtractionError } from "./errors.ts";
@@ -200,7 +200,10 @@ export function readLedger(lcm: Uint8Array, passphrase: string): ReadLedger {
     body = top.value.value;
     ledgerSeq = body.ledgerHeader.header.ledgerSeq;
   } catch (e) {
-    throw new TtpExtractionError({ ledger: ledgerSeq ?? peekLedgerSeq(lcm) }, e);
+    throw new TtpExtractionError(
+      { ...locateFailure(lcm), ledger: ledgerSeq ?? peekLedgerSeq(lcm) },
+      e,
+    );
   }
   const header = body.ledgerHeader.header;
   const info: LedgerInfo = {
@@ -262,13 +265,46 @@ export function readLedger(lcm: Uint8Array, passphrase: string): ReadLedger {
 
 /** Best-effort ledger sequence of a (possibly corrupt) LedgerCloseMeta, for error messages. */
 function peekLedgerSeq(lcm: Uint8Array): number | undefined {
-  // The header follows the union arm (v0) or the arm and an empty extension (v1/v2).
   try {
-    const arm = new DataView(lcm.buffer, lcm.byteOffset, lcm.byteLength).getInt32(0);
-    const headerAt = arm === 0 ? 4 : 8;
-    const h = decode<{ header: LedgerHeaderXdr }>("LedgerHeaderHistoryEntry", lcm, headerAt);
-    return h.value.header.ledgerSeq;
+    const arm = unionArm("LedgerCloseMeta", lcm, 0);
+    const bodyType =
+      ["LedgerCloseMetaV0", "LedgerCloseMetaV1", "LedgerCloseMetaV2"][arm.discriminant];
+    if (!bodyType) return undefined;
+    const at = fieldOffset(bodyType, "ledgerHeader", lcm, 4);
+    return decode<{ header: LedgerHeaderXdr }>("LedgerHeaderHistoryEntry", lcm, at).value.header
+      .ledgerSeq;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Best-effort location of a decoding failure: walks `txProcessing` element by element and
+ * returns the 1-based index and recorded hash of the first element that does not decode.
+ */
+function locateFailure(lcm: Uint8Array): { txIndex?: number; txHash?: string } {
+  try {
+    const arm = unionArm("LedgerCloseMeta", lcm, 0);
+    const bodyType =
+      ["LedgerCloseMetaV0", "LedgerCloseMetaV1", "LedgerCloseMetaV2"][arm.discriminant];
+    if (!bodyType) return {};
+    const elemType = arm.discriminant === 2 ? "TransactionResultMetaV1" : "TransactionResultMeta";
+    let at = fieldOffset(bodyType, "txProcessing", lcm, 4);
+    const count = new DataView(lcm.buffer, lcm.byteOffset, lcm.byteLength).getUint32(at);
+    at += 4;
+    for (let i = 0; i < count; i++) {
+      const hashAt = elemType === "TransactionResultMetaV1" ? at + 4 : at;
+      try {
+        at = skip(elemType, lcm, at);
+      } catch {
+        const txHash = hashAt + 32 <= lcm.length
+          ? toHex(lcm.subarray(hashAt, hashAt + 32))
+          : undefined;
+        return { txIndex: i + 1, txHash };
+      }
+    }
+  } catch {
+    // The failure is before txProcessing (header or transaction set).
+  }
+  return {};
 }
