@@ -21,7 +21,6 @@ export { type TtpMode } from "./transaction_events.ts";
 export { TtpVerificationError, verifyEvents, verifyLedger, type VerifyOptions } from "./verify.ts";
 export { TtpDataError, type TtpErrorLocation, TtpExtractionError } from "./errors.ts";
 export { eventId, toid } from "./event_id.ts";
-export { type BatchLedger, splitBatch } from "./lcm_batch.ts";
 export type { MuxedInfo, TokenEvent, TransactionEvents } from "./token_event.ts";
 export type { ExtractionStats } from "./operations.ts";
 export type { LedgerInfo, LedgerTx } from "./ledger_tx.ts";

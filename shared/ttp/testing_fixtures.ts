@@ -5,7 +5,7 @@
  * @module
  */
 import { fixtureLakes, LAKES_DIR, readFixtureBatches } from "../ledger/testdata.ts";
-import { splitBatch } from "./lcm_batch.ts";
+import { splitLedgerCloseMetaBatch } from "../ledger/batch.ts";
 
 /** One fixture ledger. */
 export interface FixtureLedger {
@@ -25,14 +25,15 @@ export function fixtureLedgers(lake?: string): FixtureLedger[] {
   for (const name of lake ? [lake] : fixtureLakes()) {
     const config = JSON.parse(Deno.readTextFileSync(new URL(`${name}/.config.json`, LAKES_DIR)));
     for (const batch of readFixtureBatches(name)) {
-      for (const l of splitBatch(batch.bytes)) {
+      const parts = splitLedgerCloseMetaBatch(batch.bytes);
+      parts.ledgers.forEach((bytes, i) => {
         out.push({
           lake: name,
-          sequence: l.sequence,
+          sequence: parts.startSequence + i,
           passphrase: config.networkPassphrase,
-          bytes: l.bytes,
+          bytes,
         });
-      }
+      });
     }
   }
   return out.sort((a, b) => a.sequence - b.sequence);
