@@ -93,8 +93,9 @@ const KEY_METRICS = [
   "error_count",
 ];
 
-function fmt(v: number | string): string {
+function fmt(v: number | string, key = ""): string {
   if (typeof v === "string") return v;
+  if (key.includes("sequence")) return String(v); // ledger numbers read better without separators
   return Number.isInteger(v) ? v.toLocaleString("en-US") : v.toFixed(2);
 }
 
@@ -108,7 +109,9 @@ export function statusPage(ctx: HttpContext): string {
     const counter = throughputCounter(r.kind, samples);
     const series = counter ? rates(samples, counter) : [];
     const metrics = KEY_METRICS.filter((k) => k in r.metrics)
-      .map((k) => `<div><span class="k">${esc(k)}</span> ${esc(fmt(r.metrics[k]))}</div>`).join("");
+      .map((k) => `<div><span class="k">${esc(k)}</span> ${esc(fmt(r.metrics[k], k))}</div>`).join(
+        "",
+      );
     const age = Math.max(0, (now - r.lastHeartbeat) / 1000);
     return `<tr>
 <td><div class="id">${esc(r.id)}</div><div class="sub">${esc(r.name || "")} ${
