@@ -1,21 +1,25 @@
 /**
- * flowctl integration for the pipeline components: configuration, service descriptions and the
- * {@linkcode Controller} that registers with the control plane and sends heartbeats.
+ * flowctl integration for the pipeline components: options, service descriptions and the
+ * {@linkcode Controller} that registers with the control plane, sends heartbeats with the
+ * component's metrics, re-registers when the control plane forgets it and keeps the component
+ * serving when the control plane is down.
+ *
+ * Wiring a component (its spec spreads `flowctlOptionSpec`, so `--help` lists the variables):
  *
  * ```ts
- * import { Controller, loadFlowctlConfig, sourceServiceDescription } from "../../shared/flowctl/mod.ts";
- * const config = loadFlowctlConfig(); // or flowctlConfigFrom(values) with flowctlOptionSpec
- * const flowctl = new Controller({
- *   config,
- *   service: sourceServiceDescription({
- *     advertiseHost: config.advertiseHost, flightPort: 8816, healthPort: 8088, bufferSize: 1000,
- *     network: passphrase, storageType: "datalake", backendType: "file",
- *   }),
- *   metrics: { getMetrics: () => ({ ledgers_processed: counters.ledgers }) },
+ * import { attachFlowctl, flowctlConfigFrom, flowctlOptionSpec, sourceServiceDescription }
+ *   from "../../shared/flowctl/mod.ts";
+ * const spec = { ...SOURCE_OPTIONS, ...flowctlOptionSpec };          // config.ts
+ * const fc = flowctlConfigFrom(config);                              // after parseConfig
+ * const flowctl = await attachFlowctl({                              // bounded, never throws
+ *   config: fc,
+ *   service: sourceServiceDescription({ advertiseHost: fc.advertiseHost, flightPort,
+ *     healthPort, bufferSize, network, storageType: "datalake", backendType: "file",
+ *     componentId: fc.componentId }),
+ *   registry: metrics.registry,                                      // snapshot() = heartbeat
  * });
- * await flowctl.start();          // bounded (5 s); never throws if flowctl is down
- * // /health: include flowctl.status(); on shutdown:
- * await flowctl.stop();
+ * // /health details: { flowctl: flowctl.status() }; reasons: flowctlHealthReason(...)
+ * await flowctl.stop();                                              // in close()
  * ```
  *
  * @module
@@ -28,6 +32,7 @@ export * from "./errors.ts";
 export * from "./service_info.ts";
 export * from "./controller.ts";
 export * from "./status.ts";
+export * from "./attach.ts";
 export { type ProtocolGeneration, type RegistrationResult } from "./client.ts";
 export { fromTimestamp, loadFlowctlProtos, PROTO_ROOT, toTimestamp } from "./proto.ts";
 export type * from "./proto.ts";
