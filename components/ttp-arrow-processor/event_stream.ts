@@ -13,7 +13,8 @@ import { FlightError, GrpcStatus, isFlightError } from "../../shared/flight/mod.
 import { getLogger } from "../../shared/log/mod.ts";
 import { toHex } from "../../shared/stellar/mod.ts";
 import type { TtpMode } from "../../shared/ttp/mod.ts";
-import { mapOrdered, type WorkerPool, WorkerTaskError } from "../../shared/worker_pool/mod.ts";
+import { type WorkerPool, WorkerTaskError } from "../../shared/worker_pool/mod.ts";
+import { mapOrderedLive } from "./ordered_pipeline.ts";
 import {
   batchesOfResult,
   type ExtractResult,
@@ -110,11 +111,18 @@ export async function* eventBatches(
 ): AsyncGenerator<arrow.RecordBatch> {
   const { stats } = ctx;
   stats.streamStarted();
+  // Stops the upstream pull when this stream ends for any reason, not only when the client goes.
+  const stop = new AbortController();
+  const upstreamSignal = AbortSignal.any([signal, stop.signal]);
   let passphrase: string | undefined;
   let networkHex: string | undefined;
   const tasks = async function* (): AsyncGenerator<PendingTask> {
     for await (
-      const rows of ctx.source.ledgers({ start: request.start, end: request.end, signal })
+      const rows of ctx.source.ledgers({
+        start: request.start,
+        end: request.end,
+        signal: upstreamSignal,
+      })
     ) {
       const receivedAt = performance.now();
       for (const row of rows) {
@@ -146,14 +154,14 @@ export async function* eventBatches(
     }
   };
   try {
-    const results = mapOrdered(
+    const results = mapOrderedLive(
       tasks(),
       async (p) => {
         const transfer = p.task.ledgers.map((l) => l.xdr.buffer as ArrayBuffer);
         const result = await ctx.pool.run(p.task, transfer);
         return { result, receivedAt: p.receivedAt };
       },
-      { concurrency: ctx.readAhead, signal },
+      { concurrency: ctx.readAhead },
     );
     for await (const { result, receivedAt } of results) {
       stats.recordTask(result.ledgers, performance.now() - receivedAt);
@@ -186,6 +194,7 @@ export async function* eventBatches(
     });
     throw error;
   } finally {
+    stop.abort();
     stats.streamEnded();
   }
 }
