@@ -130,36 +130,36 @@ export class LoopbackSource {
             `ledgers ${start}-${end ?? "(live)"} not held: ${r.first}-${r.last}`,
           );
         }
-        const self = this;
-        async function* batches() {
-          self.activeStreams++;
-          try {
-            let i = self.#rows.findIndex((row) => row.sequence === start);
-            while (end === undefined || (i < self.#rows.length && self.#rows[i].sequence <= end)) {
-              if (i >= self.#visible) {
-                await new Promise<void>((resolve) => {
-                  const wake = () => {
-                    self.#waiters.delete(wake);
-                    ctx.signal.removeEventListener("abort", wake);
-                    resolve();
-                  };
-                  self.#waiters.add(wake);
-                  ctx.signal.addEventListener("abort", wake, { once: true });
-                });
-                ctx.signal.throwIfAborted();
-                continue;
-              }
-              const row = self.#rows[i++];
-              yield ledgerRowsToRecordBatch([row]);
-              self.rowsServed++;
-            }
-          } finally {
-            self.activeStreams--;
-          }
-        }
-        return { schema: stellarLedgerSchema, batches: batches() };
+        return { schema: stellarLedgerSchema, batches: this.#serve(start, end, ctx.signal) };
       },
     };
+  }
+
+  async *#serve(start: number, end: number | undefined, signal: AbortSignal) {
+    this.activeStreams++;
+    try {
+      let i = this.#rows.findIndex((row) => row.sequence === start);
+      while (end === undefined || (i < this.#rows.length && this.#rows[i].sequence <= end)) {
+        if (i >= this.#visible) {
+          await new Promise<void>((resolve) => {
+            const wake = () => {
+              this.#waiters.delete(wake);
+              signal.removeEventListener("abort", wake);
+              resolve();
+            };
+            this.#waiters.add(wake);
+            signal.addEventListener("abort", wake, { once: true });
+          });
+          signal.throwIfAborted();
+          continue;
+        }
+        const row = this.#rows[i++];
+        yield ledgerRowsToRecordBatch([row]);
+        this.rowsServed++;
+      }
+    } finally {
+      this.activeStreams--;
+    }
   }
 
   /** Starts serving (again on the same port after {@linkcode stop}). */
