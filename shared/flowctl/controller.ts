@@ -102,6 +102,7 @@ function unref(id: number): number {
 export class Controller {
   readonly #o: ControllerOptions;
   readonly #log: Logger;
+  #description: ServiceDescription;
   readonly #registerTimeoutMs: number;
   readonly #heartbeatTimeoutMs: number;
   #conn: ControlPlaneConnection | null = null;
@@ -126,6 +127,7 @@ export class Controller {
   /** Creates a controller; nothing happens until {@linkcode Controller.start}. */
   constructor(options: ControllerOptions) {
     this.#o = options;
+    this.#description = options.service;
     this.#log = options.logger ?? getLogger(["flowctl"]);
     this.#registerTimeoutMs = options.registerTimeoutMs ?? 5000;
     this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ??
@@ -151,7 +153,7 @@ export class Controller {
       tls: this.#o.config.tls,
     });
     this.#log.info("Registering {name} with flowctl at {endpoint} (protocol {protocol})", {
-      name: this.#o.service.name,
+      name: this.#description.name,
       endpoint: this.#o.config.endpoint,
       protocol: this.#o.config.protocol,
     });
@@ -213,14 +215,35 @@ export class Controller {
     };
   }
 
+  /**
+   * Changes what is registered (e.g. metadata learnt after start-up, such as the network
+   * passphrase); `metadata` is merged. When registered, re-registers at once under the same id;
+   * otherwise the next attempt uses it. No-op when nothing changes.
+   */
+  updateService(patch: Partial<ServiceDescription>): void {
+    const next: ServiceDescription = {
+      ...this.#description,
+      ...patch,
+      metadata: { ...this.#description.metadata, ...patch.metadata },
+    };
+    if (JSON.stringify(next) === JSON.stringify(this.#description)) return;
+    this.#description = next;
+    if (this.#state !== "registered") return;
+    this.#log.info("Service description of {id} changed; re-registering", { id: this.#serviceId });
+    const epoch = ++this.#epoch;
+    clearTimeout(this.#timer);
+    this.#state = "registering";
+    void this.#register(epoch);
+  }
+
   /** Id to register under: configured component id, else the id assigned earlier, else none. */
   #requestedId(): string {
-    return this.#o.service.componentId || this.#o.config.componentId || this.#serviceId || "";
+    return this.#description.componentId || this.#o.config.componentId || this.#serviceId || "";
   }
 
   #service(): ServiceDescription {
-    const componentId = this.#o.service.componentId || this.#o.config.componentId;
-    return { ...this.#o.service, componentId };
+    const componentId = this.#description.componentId || this.#o.config.componentId;
+    return { ...this.#description, componentId };
   }
 
   async #registerOnce(conn: ControlPlaneConnection): Promise<void> {

@@ -272,3 +272,29 @@ Deno.test("metrics provider errors and non-finite values do not break heartbeats
     await cp.close();
   }
 });
+
+Deno.test("updateService re-registers under the same id with the new metadata", async () => {
+  const cp = await startScriptedControlPlane();
+  const c = controller(cp.endpoint, { FLOWCTL_PROTOCOL: "v1" });
+  try {
+    assert.equal(await c.start(), true);
+    const id = c.status().serviceId;
+    c.updateService({ metadata: { network: "Public Global Stellar Network ; September 2015" } });
+    await waitFor(() => c.status().registrations === 2, "re-registration");
+    const regs = cp.calls.flatMap((x) => x.method === "RegisterComponent" ? [x.request] : []);
+    assert.equal(regs.length, 2);
+    assert.equal(regs[1].component_id, id);
+    assert.equal(
+      regs[1].component?.metadata.network,
+      "Public Global Stellar Network ; September 2015",
+    );
+    assert.equal(regs[1].component?.metadata.storage_type, "datalake", "merged, not replaced");
+    c.updateService({ metadata: { network: "Public Global Stellar Network ; September 2015" } });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(c.status().registrations, 2, "no change, no re-registration");
+    assert.equal(c.status().serviceId, id);
+  } finally {
+    await c.stop();
+    await cp.close();
+  }
+});
