@@ -46,7 +46,7 @@ const PRIMITIVE = new Set([K_INT, K_UINT, K_HYPER, K_UHYPER, K_BOOL, K_VOID]);
 
 const RUNTIME = `
 "use strict";
-let b = EMPTY, n = 0, p = 0, dv = new DataView(EMPTY.buffer);
+let b = EMPTY, n = 0, p = 0, dv = new DataView(EMPTY.buffer), buf = EMPTY.buffer, bo = 0;
 function fail(at, expected, actual) { throw E(at, expected, actual); }
 function u32() {
   const q = p;
@@ -92,14 +92,14 @@ function vlen(max, unit) {
 }
 function opq(len) {
   if (p + len > n) fail(p, len + " bytes", (n - p) + " bytes left");
-  const v = b.subarray(p, p + len);
+  const v = new Uint8Array(buf, bo + p, len);
   p += len;
   pad(len);
   return v;
 }
 function vopq(max) {
   const len = vlen(max, 1);
-  const v = b.subarray(p, p + len);
+  const v = new Uint8Array(buf, bo + p, len);
   p += len;
   pad(len);
   return v;
@@ -386,12 +386,13 @@ const api = {
   decode(t, bytes, offset) {
     b = bytes; n = bytes.length; p = offset;
     dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    buf = bytes.buffer; bo = bytes.byteOffset;
     try {
       const v = D[t.id]();
       if (p > n) fail(n, "more bytes", "end of input");
       api.end = p;
       return v;
-    } finally { b = EMPTY; dv = EMPTY_DV; }
+    } finally { b = EMPTY; dv = EMPTY_DV; buf = EMPTY.buffer; }
   },
   sourceLength: 0,
 };

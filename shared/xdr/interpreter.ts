@@ -28,18 +28,50 @@ import {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/** Short-string cache (direct-mapped): symbols like "transfer" repeat in every ledger. */
+const CACHE_SIZE = 1024;
+const CACHE_MAX_LEN = 32;
+const cacheBytes: (Uint8Array | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
+const cacheStrings: string[] = new Array(CACHE_SIZE).fill("");
+
 /** @internal Decodes an XDR string (UTF-8, latin1 fallback). */
 export function decodeString(b: Uint8Array, start: number, len: number): string {
-  if (len < 64) {
-    let s = "";
+  if (len === 0) return "";
+  if (len > CACHE_MAX_LEN) return decodeStringSlow(b, start, len);
+  let h = len;
+  for (let i = 0; i < len; i++) h = (Math.imul(h, 31) + b[start + i]) | 0;
+  const slot = (h ^ (h >>> 15)) & (CACHE_SIZE - 1);
+  const cached = cacheBytes[slot];
+  if (cached !== undefined && cached.length === len) {
+    let same = true;
     for (let i = 0; i < len; i++) {
-      const c = b[start + i];
-      if (c >= 0x80) return decodeStringSlow(b, start, len);
-      s += String.fromCharCode(c);
+      if (cached[i] !== b[start + i]) {
+        same = false;
+        break;
+      }
     }
-    return s;
+    if (same) return cacheStrings[slot];
   }
-  return decodeStringSlow(b, start, len);
+  const s = decodeStringUncached(b, start, len);
+  cacheBytes[slot] = b.slice(start, start + len);
+  cacheStrings[slot] = s;
+  return s;
+}
+
+function decodeStringUncached(b: Uint8Array, start: number, len: number): string {
+  let s = "";
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const c0 = b[start + i], c1 = b[start + i + 1], c2 = b[start + i + 2], c3 = b[start + i + 3];
+    if ((c0 | c1 | c2 | c3) >= 0x80) return decodeStringSlow(b, start, len);
+    s += String.fromCharCode(c0, c1, c2, c3);
+  }
+  for (; i < len; i++) {
+    const c = b[start + i];
+    if (c >= 0x80) return decodeStringSlow(b, start, len);
+    s += String.fromCharCode(c);
+  }
+  return s;
 }
 
 function decodeStringSlow(b: Uint8Array, start: number, len: number): string {
