@@ -268,7 +268,7 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
       m.bytesWritten.inc(f.bytes ?? 0, { format: f.format });
       m.eventsByFormat.inc(f.rows ?? 0, { format: f.format });
     }
-    hub?.publish(c.events);
+    void hub?.publish(c.events);
   };
 
   async function resolveStart(): Promise<number | undefined> {

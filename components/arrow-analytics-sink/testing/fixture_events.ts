@@ -6,7 +6,8 @@
  */
 import zlib from "node:zlib";
 import type { TtpEvent } from "../../../shared/schema/ttp_event.ts";
-import { extractEvents, splitBatch } from "../../../shared/ttp/mod.ts";
+import { splitLedgerCloseMetaBatch } from "../../../shared/ledger/mod.ts";
+import { extractEvents } from "../../../shared/ttp/mod.ts";
 
 /** The fixture lake folder. */
 export const PUBNET_P26_LAKE = new URL("../../../testdata/lakes/pubnet-p26/", import.meta.url);
@@ -33,12 +34,13 @@ export async function loadPubnetP26(): Promise<FixtureLedgers> {
     for await (const file of Deno.readDir(dir)) {
       if (!/\.xdr\.zstd?$/.test(file.name)) continue;
       const raw = zlib.zstdDecompressSync(await Deno.readFile(new URL(file.name, dir)));
-      for (const { sequence, bytes } of splitBatch(new Uint8Array(raw))) {
+      const batch = splitLedgerCloseMetaBatch(new Uint8Array(raw));
+      batch.ledgers.forEach((bytes, i) => {
         byLedger.set(
-          sequence,
+          batch.startSequence + i,
           extractEvents(bytes, { networkPassphrase: config.networkPassphrase, mode: "auto" }),
         );
-      }
+      });
     }
   }
   const events: TtpEvent[] = [];

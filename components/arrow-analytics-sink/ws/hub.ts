@@ -11,7 +11,8 @@
  * On connect the server sends `{"type":"subscribed","filters":{...}}` with the query-string
  * filters. Events never carry a `type` key, so clients can tell them from control messages.
  * A client whose unsent data (`bufferedAmount`) passes the limit is disconnected with close code
- * 1008 and a reason; sends never wait, so a slow client cannot slow the pipeline or other clients.
+ * 1008 and a reason; publishing never waits for a client, so a slow client cannot slow the
+ * pipeline or other clients.
  *
  * @module
  */
@@ -28,6 +29,9 @@ import {
 } from "../query/filters.ts";
 
 const log = getLogger(["sink", "ws"]);
+
+/** Events sent per slice of a publish before yielding to the event loop. */
+export const WS_SLICE_EVENTS = 128;
 
 /** Close code sent to a client that fell too far behind. */
 export const SLOW_CLIENT_CLOSE_CODE = 1008;
@@ -66,6 +70,7 @@ export class WsHub {
   #clients = new Set<Client>();
   #options: WsHubOptions;
   #slowDisconnects = 0;
+  #chain: Promise<void> = Promise.resolve();
 
   /** @param options limits and callbacks */
   constructor(options: WsHubOptions) {
@@ -185,31 +190,47 @@ export class WsHub {
     }
   }
 
-  /** Sends each event to every subscribed client whose filters match. Never waits. */
-  publish(events: readonly TtpEvent[]): void {
-    if (this.#clients.size === 0 || events.length === 0) return;
-    const targets = [...this.#clients].filter((c) =>
-      c.subscribed && c.socket.readyState === WebSocket.OPEN
-    );
-    if (targets.length === 0) return;
+  /**
+   * Queues events for every subscribed client whose filters match; resolves when they are handed
+   * to the sockets. Publishes are delivered in call order. Events go out in slices of
+   * {@linkcode WS_SLICE_EVENTS}, yielding to the event loop in between so sockets drain; a client
+   * whose unsent bytes exceed the limit at the start of a slice is cut off, so its backlog is
+   * bounded by the limit plus one slice and it never holds up the others.
+   */
+  publish(events: readonly TtpEvent[]): Promise<void> {
+    if (events.length === 0) return this.#chain;
+    this.#chain = this.#chain.then(() => this.#publish(events)).catch((error) => {
+      log.error("WebSocket publish failed: {error}", { error: String(error) });
+    });
+    return this.#chain;
+  }
+
+  async #publish(events: readonly TtpEvent[]): Promise<void> {
     const limit = this.#options.maxBufferedBytes;
-    let sent = 0;
-    for (const e of events) {
-      let text: string | undefined;
-      for (const client of targets) {
-        if (!client.subscribed || !client.predicate(e)) continue;
-        const socket = client.socket;
-        if (socket.readyState !== WebSocket.OPEN) continue;
-        if (socket.bufferedAmount > limit) {
-          this.#cutOff(client);
-          continue;
-        }
-        text ??= JSON.stringify(eventToJson(e));
-        socket.send(text);
-        sent++;
+    for (let at = 0; at < events.length; at += WS_SLICE_EVENTS) {
+      if (at > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      const targets: Client[] = [];
+      for (const client of this.#clients) {
+        if (!client.subscribed || client.socket.readyState !== WebSocket.OPEN) continue;
+        if (client.socket.bufferedAmount > limit) this.#cutOff(client);
+        else targets.push(client);
       }
+      if (targets.length === 0) continue;
+      let sent = 0;
+      const end = Math.min(events.length, at + WS_SLICE_EVENTS);
+      for (let i = at; i < end; i++) {
+        const e = events[i];
+        let text: string | undefined;
+        for (const client of targets) {
+          if (!client.subscribed || !client.predicate(e)) continue;
+          if (client.socket.readyState !== WebSocket.OPEN) continue;
+          text ??= JSON.stringify(eventToJson(e));
+          client.socket.send(text);
+          sent++;
+        }
+      }
+      this.#options.onSent?.(sent);
     }
-    this.#options.onSent?.(sent);
   }
 
   #cutOff(client: Client): void {
