@@ -6,7 +6,7 @@ import { SLOW_CLIENT_CLOSE_CODE, WsHub, type WsHubOptions } from "./hub.ts";
 
 setupLogging({ level: "error" });
 
-async function serveHub(options: Partial<WsHubOptions> = {}) {
+function serveHub(options: Partial<WsHubOptions> = {}) {
   const hub = new WsHub({ maxConnections: 10, maxBufferedBytes: 256 * 1024, ...options });
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen() {} },
@@ -113,7 +113,7 @@ const sample: TtpEvent[] = [
 ];
 
 Deno.test("query-string filters, subscribe, unsubscribe and ping", async () => {
-  const { hub, url, server } = await serveHub();
+  const { hub, url, server } = serveHub();
   const all = new Client(url);
   const filtered = new Client(`${url}?event_type=mint,burn&min_amount=9007199254740993`);
   const byAddress = new Client(`${url}?address=${account(2)}`);
@@ -173,7 +173,7 @@ Deno.test("query-string filters, subscribe, unsubscribe and ping", async () => {
 });
 
 Deno.test("bad query filters are 400 and the connection limit is 503", async () => {
-  const { url, http, server } = await serveHub({ maxConnections: 1 });
+  const { url, http, server } = serveHub({ maxConnections: 1 });
   const headers = {
     upgrade: "websocket",
     connection: "Upgrade",
@@ -197,7 +197,7 @@ Deno.test("bad query filters are 400 and the connection limit is 503", async () 
 
 Deno.test("a client that never reads is cut off; a normal client receives everything", async () => {
   let slowCut = 0;
-  const { hub, url, server } = await serveHub({
+  const { hub, url, server } = serveHub({
     maxBufferedBytes: 256 * 1024,
     onSlowClient: () => slowCut++,
   });
