@@ -5,7 +5,7 @@
  * @module
  */
 import * as arrow from "apache-arrow";
-import { FlightClient } from "./client.ts";
+import { FlightClient, type FlightClientOptions } from "./client.ts";
 import { type FlightHandlers, FlightServer, type FlightServerOptions } from "./server.ts";
 
 /** A server on 127.0.0.1 (free port) and a client connected to it. */
@@ -21,11 +21,12 @@ export interface Loopback {
 export async function loopback(
   handlers: FlightHandlers,
   options: FlightServerOptions = {},
+  clientOptions: FlightClientOptions = {},
 ): Promise<Loopback> {
   const server = new FlightServer(handlers, options);
   const port = await server.listen({ host: "127.0.0.1", port: 0 });
   const address = `127.0.0.1:${port}`;
-  const client = new FlightClient(address);
+  const client = new FlightClient(address, clientOptions);
   return {
     server,
     client,

@@ -6,9 +6,10 @@
 import type { Buffer } from "node:buffer";
 import * as grpc from "@grpc/grpc-js";
 import type * as arrow from "apache-arrow";
-import { CLIENT_CHANNEL_OPTIONS } from "./channel_options.ts";
+import { CLIENT_CHANNEL_OPTIONS, TARGET_MESSAGE_BYTES } from "./channel_options.ts";
 import { FlightError, toFlightError } from "./errors.ts";
 import type { DecodedFlightData } from "./flight_data_codec.ts";
+import { ReceiveGate } from "./flow_control.ts";
 import { readFlightData, schemaFromIpcBytes } from "./ipc.ts";
 import type {
   PbAction,
@@ -32,6 +33,12 @@ export interface FlightClientOptions {
   credentials?: grpc.ChannelCredentials;
   /** Extra grpc-js channel options, merged over {@linkcode CLIENT_CHANNEL_OPTIONS}. */
   channelOptions?: grpc.ChannelOptions;
+  /**
+   * Unread bytes a DoGet stream may hold before the connection stops reading from the network
+   * (Deno's HTTP/2 client does not push back on its own; see `flow_control.ts`). Default 4 MiB.
+   * Streams of one client share its connection: read parallel streams from separate clients.
+   */
+  receiveBufferBytes?: number;
 }
 
 /** Options of every client call. */
@@ -155,18 +162,35 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
   readonly #call: grpc.ClientReadableStream<DecodedFlightData>;
   readonly #reader: Promise<arrow.AsyncRecordBatchStreamReader>;
   readonly #stats: DoGetStats = { messages: 0, bytes: 0, maxMessageBytes: 0 };
+  readonly #gate: ReceiveGate;
   #iterated = false;
 
   /** @internal Use {@linkcode FlightClient.doGet}. */
-  constructor(call: grpc.ClientReadableStream<DecodedFlightData>, signal?: AbortSignal) {
+  constructor(
+    call: grpc.ClientReadableStream<DecodedFlightData>,
+    options: { signal?: AbortSignal; receiveBufferBytes: number },
+  ) {
     this.#call = call;
     const stats = this.#stats;
+    const gate = new ReceiveGate(call, options.receiveBufferBytes);
+    this.#gate = gate;
     async function* counted(): AsyncGenerator<DecodedFlightData> {
-      for await (const m of readCall(call, "DoGet", signal)) {
-        stats.messages++;
-        stats.bytes += m.encodedBytes;
-        if (m.encodedBytes > stats.maxMessageBytes) stats.maxMessageBytes = m.encodedBytes;
-        yield m;
+      const it = readCall(call, "DoGet", options.signal);
+      try {
+        while (true) {
+          gate.waiting(true);
+          const r = await it.next();
+          gate.waiting(false);
+          if (r.done) break;
+          const m = r.value;
+          stats.messages++;
+          stats.bytes += m.encodedBytes;
+          if (m.encodedBytes > stats.maxMessageBytes) stats.maxMessageBytes = m.encodedBytes;
+          yield m;
+        }
+      } finally {
+        gate.close();
+        await it.return(undefined);
       }
     }
     this.#reader = readFlightData(counted()).catch((err) => {
@@ -186,6 +210,7 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
   /** Cancels the call; a pending or later read rejects with `CANCELLED`. */
   cancel(): void {
     this.#call.cancel();
+    this.#gate.close();
   }
 
   /** Yields the record batches in order. */
@@ -201,7 +226,7 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
       throw toFlightError(err);
     } finally {
       if (!completed) {
-        this.#call.cancel();
+        this.cancel();
         await reader.return().catch(() => {});
       }
     }
@@ -231,11 +256,13 @@ export class FlightClient {
   /** The `host:port` this client talks to. */
   readonly target: string;
   readonly #client: grpc.Client;
+  readonly #receiveBufferBytes: number;
 
   /** @param location `host:port`, `grpc://host:port`, `grpc+tcp://...` or `grpc+tls://...`. */
   constructor(location: string, options: FlightClientOptions = {}) {
     const { target, tls } = parseFlightLocation(location);
     this.target = target;
+    this.#receiveBufferBytes = options.receiveBufferBytes ?? 2 * TARGET_MESSAGE_BYTES;
     const credentials = options.credentials ??
       (tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure());
     this.#client = new grpc.Client(target, credentials, {
@@ -391,7 +418,10 @@ export class FlightClient {
     const bytes = typeof ticket === "string" ? new TextEncoder().encode(ticket) : ticket;
     const call = this.#stream<PbTicket, DecodedFlightData>("DoGet", { ticket: bytes }, options);
     if (options.signal?.aborted) call.cancel();
-    return new FlightRecordBatchStream(call, options.signal);
+    return new FlightRecordBatchStream(call, {
+      signal: options.signal,
+      receiveBufferBytes: this.#receiveBufferBytes,
+    });
   }
 
   /** DoAction: yields the result bodies of an action. */

@@ -9,9 +9,10 @@ import { setImmediate } from "node:timers";
 import * as grpc from "@grpc/grpc-js";
 import type * as arrow from "apache-arrow";
 import { getLogger } from "../log/mod.ts";
-import { SERVER_CHANNEL_OPTIONS } from "./channel_options.ts";
+import { SERVER_CHANNEL_OPTIONS, TARGET_MESSAGE_BYTES } from "./channel_options.ts";
 import { FlightError, toFlightError } from "./errors.ts";
 import { encodeFlightData } from "./flight_data_codec.ts";
+import { SendGate } from "./flow_control.ts";
 import { FlightDataEncoder } from "./ipc.ts";
 import { schemaToIpcBytes } from "./ipc.ts";
 import type {
@@ -94,6 +95,12 @@ export interface FlightServerOptions {
    * control this bounds the memory a slow client can hold.
    */
   maxPendingWrites?: number;
+  /**
+   * Bytes a DoGet stream may have handed to its connection beyond what the socket has written,
+   * before the server stops pulling batches. Default 4 MiB (two messages). See `flow_control.ts`:
+   * Deno's HTTP/2 server does not push back on its own.
+   */
+  sendBufferBytes?: number;
   /** Extra grpc-js server options, merged over {@linkcode SERVER_CHANNEL_OPTIONS}. */
   channelOptions?: grpc.ChannelOptions;
   /** Name used in log lines, e.g. `"source"`. */
@@ -452,6 +459,7 @@ export class FlightServer {
     stats.activeDoGets++;
     stats.doGetsStarted++;
     const writer = new BackpressuredWriter(call, ctx.signal, this.#options.maxPendingWrites ?? 2);
+    let gate: SendGate | null | undefined;
     const send = async (frame: Parameters<typeof encodeFlightData>[0]) => {
       const bytes = encodeFlightData(frame);
       stats.messagesSent++;
@@ -460,6 +468,10 @@ export class FlightServer {
         stats.maxMessageBytesSent = bytes.byteLength;
       }
       await writer.write(bytes);
+      // The HTTP/2 stream exists once the first message went out.
+      gate ??= SendGate.forCall(call, this.#options.sendBufferBytes ?? 2 * TARGET_MESSAGE_BYTES);
+      gate?.wrote(bytes.byteLength);
+      await gate?.wait(ctx.signal);
     };
     (async () => {
       const handler = this.#handlers.doGet;
@@ -500,6 +512,7 @@ export class FlightServer {
         call.emit("error", this.#fail("DoGet", ctx.peer, err));
       },
     ).finally(() => {
+      gate?.close();
       stats.activeDoGets--;
       dispose();
     });

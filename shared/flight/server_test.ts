@@ -480,12 +480,16 @@ Deno.test("20 concurrent DoGets each get their own stream", async () => {
   }
 });
 
-Deno.test.ignore(
+Deno.test(
   "a slow client pauses the producer: pulled minus delivered stays small",
   async () => {
     const t = ledgerTable(1, 1, 64 * 1024); // ~64 KiB per message
     const probe = { pulled: 0, returned: deferred() };
-    const lb = await loopback({ doGet: () => infiniteStream(t.schema, t.batches[0], probe) });
+    const lb = await loopback(
+      { doGet: () => infiniteStream(t.schema, t.batches[0], probe) },
+      { sendBufferBytes: 512 * 1024 },
+      { receiveBufferBytes: 512 * 1024 },
+    );
     try {
       let delivered = 0;
       let maxAhead = 0;
@@ -495,9 +499,10 @@ Deno.test.ignore(
         await new Promise((r) => setTimeout(r, 15));
         if (delivered === 60) break;
       }
-      // 60 batches delivered over ~1 s; the producer could have made thousands meanwhile.
-      // What may sit between them: HTTP/2 windows (~64 KiB each side), grpc-js and stream buffers
-      // (16 messages), and the server's pending writes.
+      // 60 batches delivered over ~1 s; without the send and receive gates the producer ran
+      // ~12000 batches ahead (Deno's HTTP/2 buffers without limit). With them, what may sit in
+      // between: 512 KiB on each side (8 + 8 batches), grpc-js's stream buffer (16 messages) and
+      // the kernel's socket buffers. Measured: 39.
       assert.ok(maxAhead <= 48, `producer ran ${maxAhead} batches ahead of the client`);
       await withTimeout(probe.returned.promise, 5000, "return() after the client left");
     } finally {
