@@ -36,6 +36,22 @@ export interface HttpStoreOptions {
 
 class Retryable extends Error {}
 
+/** Waits `ms`, rejecting early when `signal` aborts. */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 /** Decodes the five XML entities and numeric character references. */
 export function decodeXmlText(s: string): string {
   return s.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, e: string) => {
@@ -105,16 +121,26 @@ export class HttpStore implements ObjectStore {
     return this.#objectUrl(key).toString();
   }
 
-  async #request(url: URL, signal: AbortSignal | undefined): Promise<Response> {
+  /**
+   * GETs `url` and reads the answer with `read` (status, body), retrying network errors,
+   * timeouts (covering the body too), 429 and 5xx with exponential backoff.
+   */
+  async #request<T>(
+    url: URL,
+    signal: AbortSignal | undefined,
+    read: (res: Response) => Promise<T>,
+  ): Promise<T> {
     const attempts = this.#opts.attempts ?? 4;
     const backoff = this.#opts.backoffMs ?? 200;
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) {
-        await new Promise((r) => setTimeout(r, backoff * 2 ** (attempt - 1)));
-      }
+      if (attempt > 0) await delay(backoff * 2 ** (attempt - 1), signal);
       signal?.throwIfAborted();
-      const timeout = AbortSignal.timeout(this.#opts.timeoutMs ?? 30000);
+      const timeout = new AbortController();
+      const timer = setTimeout(
+        () => timeout.abort(new Error(`timed out after ${this.#opts.timeoutMs ?? 30000} ms`)),
+        this.#opts.timeoutMs ?? 30000,
+      );
       const headers = this.#opts.credentials
         ? signRequest({ method: "GET", url }, {
           credentials: this.#opts.credentials,
@@ -125,16 +151,19 @@ export class HttpStore implements ObjectStore {
       try {
         const res = await this.#fetch(url, {
           headers,
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+          signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
         });
         if (res.status === 429 || res.status >= 500) {
           await res.body?.cancel();
           throw new Retryable(`HTTP ${res.status} ${res.statusText}`);
         }
-        return res;
+        return await read(res);
       } catch (err) {
         if (signal?.aborted) throw err;
-        lastError = err;
+        if (err instanceof SourceError) throw err;
+        lastError = timeout.signal.aborted ? timeout.signal.reason : err;
+      } finally {
+        clearTimeout(timer);
       }
     }
     const why = lastError instanceof Error ? lastError.message : String(lastError);
@@ -156,22 +185,16 @@ export class HttpStore implements ObjectStore {
   }
 
   /** GET Object; null on 404. */
-  async get(key: string, signal?: AbortSignal): Promise<Uint8Array | null> {
+  get(key: string, signal?: AbortSignal): Promise<Uint8Array | null> {
     const url = this.#objectUrl(key);
-    const res = await this.#request(url, signal);
-    if (res.status === 404) {
-      await res.body?.cancel();
-      return null;
-    }
-    if (!res.ok) throw await this.#failure(res, url);
-    try {
+    return this.#request(url, signal, async (res) => {
+      if (res.status === 404) {
+        await res.body?.cancel();
+        return null;
+      }
+      if (!res.ok) throw await this.#failure(res, url);
       return new Uint8Array(await res.arrayBuffer());
-    } catch (err) {
-      throw new SourceError("unavailable", `store read of ${url} broke off: ${err}`, {
-        object: url.toString(),
-        cause: err,
-      });
-    }
+    });
   }
 
   /** ListObjectsV2 of `dir` with `delimiter=/`, following continuation tokens. */
@@ -190,16 +213,19 @@ export class HttpStore implements ObjectStore {
       const remaining = limit - dirs.length - files.length;
       if (remaining < 1000) url.searchParams.set("max-keys", String(remaining));
       if (token) url.searchParams.set("continuation-token", token);
-      const res = await this.#request(url, undefined);
-      if (!res.ok) throw await this.#failure(res, url);
-      let page: ListPage;
-      try {
-        page = parseListObjectsV2(await res.text());
-      } catch (err) {
-        throw new SourceError("unavailable", `bad listing from ${url}: ${(err as Error).message}`, {
-          object: url.toString(),
-        });
-      }
+      const page: ListPage = await this.#request(url, undefined, async (res) => {
+        if (!res.ok) throw await this.#failure(res, url);
+        const text = await res.text();
+        try {
+          return parseListObjectsV2(text);
+        } catch (err) {
+          throw new SourceError(
+            "unavailable",
+            `bad listing from ${url}: ${(err as Error).message}`,
+            { object: url.toString() },
+          );
+        }
+      });
       for (const p of page.prefixes) dirs.push(p.slice(prefix.length).replace(/\/$/, ""));
       for (const k of page.keys) if (k !== prefix) files.push(k.slice(prefix.length));
       token = page.nextToken;

@@ -8,6 +8,7 @@
  * @module
  */
 import { SourceError } from "../errors.ts";
+import { delay } from "../lake/http_store.ts";
 
 /** Largest `limit` stellar-rpc accepts by default (`max-ledgers-limit`). */
 export const MAX_LEDGERS_LIMIT = 200;
@@ -166,7 +167,7 @@ export class RpcClient {
     const backoff = this.#opts.backoffMs ?? 250;
     let last: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, backoff * 2 ** (attempt - 1)));
+      if (attempt > 0) await delay(backoff * 2 ** (attempt - 1), signal);
       signal?.throwIfAborted();
       try {
         return await this.#once(method, params, signal);
@@ -184,37 +185,45 @@ export class RpcClient {
   }
 
   async #once(method: string, params: unknown, signal?: AbortSignal): Promise<unknown> {
-    const timeout = AbortSignal.timeout(this.#opts.timeoutMs ?? 30000);
+    const ms = this.#opts.timeoutMs ?? 30000;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error(`timed out after ${ms} ms`)), ms);
     const id = this.#nextId++;
-    const res = await this.#fetch(this.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...this.#opts.headers },
-      body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    });
-    if (res.status === 429 || res.status >= 500) {
-      await res.body?.cancel();
-      throw new Transient(`HTTP ${res.status} ${res.statusText}`);
-    }
-    const text = await res.text();
-    if (!res.ok) throw new Transient(`HTTP ${res.status}: ${text.slice(0, 200)}`);
-    let body: unknown;
     try {
-      body = JSON.parse(text);
-    } catch {
-      throw new Transient(`expected a JSON-RPC response, got ${text.slice(0, 120)}`);
+      const res = await this.#fetch(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...this.#opts.headers },
+        body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
+        signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
+      });
+      if (res.status === 429 || res.status >= 500) {
+        await res.body?.cancel();
+        throw new Transient(`HTTP ${res.status} ${res.statusText}`);
+      }
+      const text = await res.text();
+      if (!res.ok) throw new Transient(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new Transient(`expected a JSON-RPC response, got ${text.slice(0, 120)}`);
+      }
+      if (!isObject(body)) {
+        throw new Transient(`expected a JSON-RPC object, got ${text.slice(0, 120)}`);
+      }
+      if (isObject(body.error)) {
+        const code = Number(body.error.code);
+        const message = String(body.error.message ?? "");
+        if (TRANSIENT_RPC_CODES.has(code)) throw new Transient(`RPC error ${code}: ${message}`);
+        throw new RpcError(method, code, message);
+      }
+      if (!("result" in body)) throw new Transient(`expected "result" in ${text.slice(0, 120)}`);
+      return body.result;
+    } catch (err) {
+      throw timeout.signal.aborted && !(err instanceof RpcError) ? timeout.signal.reason : err;
+    } finally {
+      clearTimeout(timer);
     }
-    if (!isObject(body)) {
-      throw new Transient(`expected a JSON-RPC object, got ${text.slice(0, 120)}`);
-    }
-    if (isObject(body.error)) {
-      const code = Number(body.error.code);
-      const message = String(body.error.message ?? "");
-      if (TRANSIENT_RPC_CODES.has(code)) throw new Transient(`RPC error ${code}: ${message}`);
-      throw new RpcError(method, code, message);
-    }
-    if (!("result" in body)) throw new Transient(`expected "result" in ${text.slice(0, 120)}`);
-    return body.result;
   }
 
   /** `getLatestLedger`. */
@@ -225,6 +234,16 @@ export class RpcClient {
       id: expectString(r, "id", "getLatestLedger"),
       protocolVersion: expectNumber(r, "protocolVersion", "getLatestLedger"),
       sequence: expectNumber(r, "sequence", "getLatestLedger"),
+    };
+  }
+
+  /** `getNetwork`: the network passphrase (and protocol version). */
+  async getNetwork(signal?: AbortSignal): Promise<{ passphrase: string; protocolVersion: number }> {
+    const r = await this.call("getNetwork", {}, signal);
+    if (!isObject(r)) throw new Error(`getNetwork: expected a result object, got ${r}`);
+    return {
+      passphrase: expectString(r, "passphrase", "getNetwork"),
+      protocolVersion: Number(r.protocolVersion ?? 0),
     };
   }
 

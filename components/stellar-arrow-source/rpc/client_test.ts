@@ -4,10 +4,11 @@ import { rpcLedgersOf, startRpcServer } from "../testing/rpc_server.ts";
 import { RpcClient, RpcError } from "./client.ts";
 
 const P19 = await rpcLedgersOf("testnet-p19");
+const TESTNET = "Test SDF Network ; September 2015";
 const FAST = { backoffMs: 1, attempts: 3, timeoutMs: 2000 };
 
 Deno.test("getLedgers pages with cursors across many pages", async () => {
-  const server = startRpcServer({ ledgers: P19 });
+  const server = startRpcServer({ passphrase: TESTNET, ledgers: P19 });
   try {
     const client = new RpcClient({ url: server.url, ...FAST });
     const got: number[] = [];
@@ -25,6 +26,7 @@ Deno.test("getLedgers pages with cursors across many pages", async () => {
     ]);
     const tip = await client.getLatestLedger();
     assert.equal(tip.sequence, 1410367);
+    assert.equal((await client.getNetwork()).passphrase, TESTNET);
     const health = await client.getHealth();
     assert.equal(health.oldestLedger, 1410048);
   } finally {
@@ -33,7 +35,7 @@ Deno.test("getLedgers pages with cursors across many pages", async () => {
 });
 
 Deno.test("paging stops at the tip; limit above 200 is refused locally", async () => {
-  const server = startRpcServer({ ledgers: P19, tip: 1410100 });
+  const server = startRpcServer({ passphrase: TESTNET, ledgers: P19, tip: 1410100 });
   try {
     const client = new RpcClient({ url: server.url, ...FAST });
     const got: number[] = [];
@@ -58,7 +60,7 @@ Deno.test("paging stops at the tip; limit above 200 is refused locally", async (
 });
 
 Deno.test("retries 503s and timeouts with backoff; gives up as unavailable", async () => {
-  const flaky = startRpcServer({ ledgers: P19, failFirst: 2 });
+  const flaky = startRpcServer({ passphrase: TESTNET, ledgers: P19, failFirst: 2 });
   try {
     const client = new RpcClient({ url: flaky.url, ...FAST });
     assert.equal((await client.getLatestLedger()).sequence, 1410367);
@@ -66,14 +68,14 @@ Deno.test("retries 503s and timeouts with backoff; gives up as unavailable", asy
   } finally {
     await flaky.close();
   }
-  const slow = startRpcServer({ ledgers: P19, slowFirst: 1, delayMs: 400 });
+  const slow = startRpcServer({ passphrase: TESTNET, ledgers: P19, slowFirst: 1, delayMs: 400 });
   try {
     const client = new RpcClient({ url: slow.url, ...FAST, timeoutMs: 100 });
     assert.equal((await client.getHealth()).latestLedger, 1410367);
   } finally {
     await slow.close();
   }
-  const down = startRpcServer({ ledgers: P19, failFirst: 100 });
+  const down = startRpcServer({ passphrase: TESTNET, ledgers: P19, failFirst: 100 });
   try {
     const client = new RpcClient({ url: down.url, ...FAST });
     await assert.rejects(() => client.getLatestLedger(), (err: unknown) => {

@@ -53,6 +53,8 @@ export async function rpcLedgersOf(lake: string): Promise<RpcLedgerJson[]> {
 export interface RpcServerOptions {
   /** Ledgers served, ascending and contiguous. */
   ledgers: RpcLedgerJson[];
+  /** Network passphrase answered by `getNetwork`. */
+  passphrase: string;
   /** Newest ledger visible at first; default the last one. */
   tip?: number;
   /** Answer this many requests with HTTP 503 first. */
@@ -112,6 +114,8 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     const fail = (code: number, message: string) =>
       Response.json({ jsonrpc: "2.0", id: body.id, error: { code, message } });
     switch (body.method) {
+      case "getNetwork":
+        return reply({ passphrase: options.passphrase, protocolVersion: 26 });
       case "getHealth":
         return reply({
           status: "healthy",

@@ -1,0 +1,180 @@
+/**
+ * Assembles the running service from a {@linkcode SourceConfig}: the ledger source, the decode
+ * worker pool, the Flight server and the health/metrics HTTP server, plus a background store
+ * check that keeps `/health` honest. Used by `main.ts` and by tests (ports 0).
+ *
+ * @module
+ */
+import { FlightServer } from "../../shared/flight/mod.ts";
+import { startHealthServer } from "../../shared/health/mod.ts";
+import { getLogger } from "../../shared/log/mod.ts";
+import { WorkerPool } from "../../shared/worker_pool/mod.ts";
+import type { SourceConfig } from "./config.ts";
+import type { DecodeRequest, DecodeResult } from "./decode_types.ts";
+import { errorMessage, SourceError } from "./errors.ts";
+import { createFlightHandlers } from "./flight_service.ts";
+import type { DecodeFn } from "./ledger_stream.ts";
+import { LakeSource, type LedgerSource, RpcSource } from "./source.ts";
+import { createSourceMetrics, type SourceMetrics, SourceStatus } from "./status.ts";
+
+const log = getLogger(["source"]);
+
+/** Component name reported in `/health`. */
+export const COMPONENT = "stellar-arrow-source";
+/** Component version reported in `/health`. */
+export const VERSION = "0.1.0";
+
+/** A running source. */
+export interface RunningSource {
+  /** Bound Flight port. */
+  flightPort: number;
+  /** Bound health port. */
+  healthPort: number;
+  /** Shared state. */
+  status: SourceStatus;
+  /** Metrics. */
+  metrics: SourceMetrics;
+  /** The source. */
+  source: LedgerSource;
+  /** Stops everything. */
+  close(): Promise<void>;
+}
+
+/** Options of {@linkcode startSource} besides the config. */
+export interface StartOptions {
+  /** Environment for lake credentials (AWS_*); default `Deno.env.toObject()`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Interval of the background store check in ms; default max(POLL_INTERVAL, 5 s). */
+  checkIntervalMs?: number;
+  /** Remote store/RPC retry settings (tests shorten them). */
+  retry?: { attempts?: number; backoffMs?: number; timeoutMs?: number };
+}
+
+/** Builds the ledger source of a config. */
+export function sourceFor(config: SourceConfig, options: StartOptions = {}): LedgerSource {
+  const env = { ...(options.env ?? Deno.env.toObject()) };
+  if (config.s3EndpointUrl) env.S3_ENDPOINT_URL = config.s3EndpointUrl;
+  if (config.sourceType === "rpc") {
+    return new RpcSource({
+      url: config.rpcUrl!,
+      networkPassphrase: config.networkPassphrase,
+      pageLimit: config.rpcPageLimit,
+      ...options.retry,
+    });
+  }
+  return new LakeSource({
+    url: config.datalakeUrl,
+    env,
+    networkPassphrase: config.networkPassphrase,
+    remote: options.retry,
+  });
+}
+
+function transferables(req: DecodeRequest): Transferable[] {
+  if (req.kind !== "lake") return [];
+  const b = req.bytes;
+  // Only move a buffer the request owns entirely (no other views into it).
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength
+    ? [b.buffer as ArrayBuffer]
+    : [];
+}
+
+/**
+ * Starts the service. Rejects on a startup error that retrying cannot fix (a passphrase
+ * mismatch, a malformed manifest, a bad URL); a store that is merely unreachable is logged and
+ * retried in the background while the service reports `unhealthy`.
+ */
+export async function startSource(
+  config: SourceConfig,
+  options: StartOptions = {},
+): Promise<RunningSource> {
+  const source = sourceFor(config, options);
+  const status = new SourceStatus({
+    sourceType: source.type,
+    sourceUrl: source.url,
+    workers: config.workers,
+  });
+  const metrics = createSourceMetrics();
+
+  const check = async () => {
+    try {
+      status.networkPassphrase = await source.networkPassphrase();
+      status.storeOk(await source.availableRange());
+    } catch (err) {
+      if (err instanceof SourceError && err.kind === "invalid_argument") throw err;
+      metrics.errorCount.inc();
+      status.storeFailed(err);
+      log.warn("store check of {url} failed: {message}", {
+        url: source.url,
+        message: errorMessage(err),
+      });
+    }
+  };
+  await check(); // throws on configuration errors (passphrase mismatch, bad manifest)
+  log.info("source {type} {url}: network {passphrase}, available range {range}", {
+    type: source.type,
+    url: source.url,
+    passphrase: status.networkPassphrase ?? "(unknown yet)",
+    range: status.availableRange
+      ? `${status.availableRange.start}-${status.availableRange.end}`
+      : "(none)",
+  });
+
+  const pool = new WorkerPool<DecodeRequest, DecodeResult>({
+    url: new URL("./worker.ts", import.meta.url),
+    size: config.workers,
+    name: "source-decode",
+  });
+  const decode: DecodeFn = (req) => pool.run(req, transferables(req));
+  const handlers = createFlightHandlers({
+    source,
+    decode,
+    readAhead: config.readAhead ?? config.workers * 2,
+    pollIntervalMs: config.pollInterval,
+    status,
+    metrics,
+  });
+  const flight = new FlightServer(handlers, { name: "source" });
+  let flightPort: number;
+  try {
+    flightPort = await flight.listen({ host: config.flightHost, port: config.flightPort });
+  } catch (err) {
+    pool.close();
+    throw err;
+  }
+  const health = startHealthServer({
+    port: config.healthPort,
+    component: COMPONENT,
+    version: VERSION,
+    registry: metrics.registry,
+    check: () => status.health(),
+  });
+  const interval = options.checkIntervalMs ?? Math.max(config.pollInterval, 5000);
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    check().catch((err) => status.error(err)).finally(() => {
+      checking = false;
+    });
+  }, interval);
+  log.info("Flight on {host}:{port}, health on :{health}, {workers} workers", {
+    host: config.flightHost,
+    port: flightPort,
+    health: health.port,
+    workers: config.workers,
+  });
+  return {
+    flightPort,
+    healthPort: health.port,
+    status,
+    metrics,
+    source,
+    async close() {
+      clearInterval(timer);
+      await flight.close();
+      await health.close();
+      pool.close();
+    },
+  };
+}
