@@ -55,6 +55,8 @@ export {
   type XdrUnionCase,
 } from "./table.ts";
 export { STELLAR_TYPES } from "./stellar_types.ts";
+/** Generated TypeScript types of decoded Stellar values: `XdrShapes.LedgerHeader`, ... */
+export type * as XdrShapes from "./stellar_shapes.ts";
 
 /** The compiled Stellar XDR type system (protocol 26). */
 export const stellarXdr: XdrTypeSystem = new XdrTypeSystem(STELLAR_TYPES);

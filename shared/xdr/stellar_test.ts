@@ -13,6 +13,7 @@ import {
   stellarXdr,
   unionArm,
   XdrError,
+  type XdrShapes,
   XdrSpan,
   type XdrUnion,
   type XdrValue,
@@ -321,4 +322,42 @@ Deno.test("type table: covers the root types and every SDK schema", () => {
   assert.ok(n > 400, `${n}`);
   const arms = stellarXdr.decode("OperationType", new Uint8Array([0, 0, 0, 1])).value;
   assert.equal(arms, "PAYMENT");
+});
+
+Deno.test("errors: nesting beyond the JS stack is an XdrError, not a crash", () => {
+  const depth = 200_000;
+  const bytes = new Uint8Array(depth * 12 + 4);
+  const dv = new DataView(bytes.buffer);
+  for (let i = 0; i < depth; i++) {
+    dv.setInt32(i * 12, 16); // SCV_VEC
+    dv.setUint32(i * 12 + 4, 1); // present
+    dv.setUint32(i * 12 + 8, 1); // one element
+  }
+  dv.setInt32(depth * 12, 1); // SCV_VOID
+  for (const op of [() => decode("SCVal", bytes), () => skip("SCVal", bytes)]) {
+    assert.throws(op, (e: unknown) => {
+      assert.ok(e instanceof XdrError, String(e));
+      assert.match(e.expected, /nesting/);
+      return true;
+    });
+  }
+  // Moderate nesting is fine.
+  const shallow = bytes.subarray(depth * 12 - 12 * 50);
+  assert.equal(skip("SCVal", shallow), shallow.length);
+});
+
+Deno.test("XdrShapes: generated types describe what decode returns", () => {
+  const b = BATCHES.find((b) => b.lake === "pubnet-p26")!;
+  const batch = decode<XdrShapes.LedgerCloseMetaBatch>("LedgerCloseMetaBatch", b.bytes).value;
+  const lcm = batch.ledgerCloseMetas[0];
+  assert.equal(lcm.arm, 2);
+  if (lcm.arm !== 2) return;
+  const header: XdrShapes.LedgerHeader = lcm.value.ledgerHeader.header;
+  assert.equal(header.ledgerSeq, batch.startSequence);
+  assert.equal(typeof header.feePool, "bigint");
+  const r = lcm.value.txProcessing[0].result.result.result;
+  assert.ok(r.arm === "txSUCCESS" || r.arm === "txFAILED" || r.arm.startsWith("tx"));
+  const meta = lcm.value.txProcessing[0].txApplyProcessing;
+  assert.equal(meta.arm, 4);
+  if (meta.arm === 4) assert.ok(Array.isArray(meta.value.operations));
 });
