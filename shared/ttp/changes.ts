@@ -6,12 +6,13 @@
  */
 import { TtpDataError } from "./errors.ts";
 import type { LedgerTx } from "./ledger_tx.ts";
+import { decodeSpan } from "../xdr/mod.ts";
 import type {
+  DecodedLedgerEntryChange,
   LedgerEntryChangeXdr,
   LedgerEntryXdr,
   OperationMetaXdr,
   TransactionMetaBodyXdr,
-  XdrUnion,
 } from "./xdr_shapes.ts";
 
 /** A change with its entry before and after (either may be absent). */
@@ -60,53 +61,95 @@ export function transactionChanges(tx: LedgerTx): LedgerEntryChangeXdr[] {
   return out;
 }
 
-/** Entry type of a change (from the entry data, or the key for removals). */
-export function changeEntryType(change: LedgerEntryChangeXdr): string {
-  const v = change.value;
-  if (change.arm === "LEDGER_ENTRY_REMOVED") return String((v as XdrUnion).arm);
-  return String((v as LedgerEntryXdr).data.arm);
+const CHANGE_TYPES = [
+  "LEDGER_ENTRY_CREATED",
+  "LEDGER_ENTRY_UPDATED",
+  "LEDGER_ENTRY_REMOVED",
+  "LEDGER_ENTRY_STATE",
+  "LEDGER_ENTRY_RESTORED",
+];
+
+const ENTRY_TYPES = [
+  "ACCOUNT",
+  "TRUSTLINE",
+  "OFFER",
+  "DATA",
+  "CLAIMABLE_BALANCE",
+  "LIQUIDITY_POOL",
+  "CONTRACT_DATA",
+  "CONTRACT_CODE",
+  "CONFIG_SETTING",
+  "TTL",
+];
+
+/** Entries TTP never reads inside a change: left as spans when a change is decoded. */
+const CHANGE_LAZY: ReadonlySet<string> = new Set([
+  "ContractDataEntry",
+  "ContractCodeEntry",
+  "ConfigSettingEntry",
+  "TTLEntry",
+  "LedgerKeyContractData",
+  "LedgerKeyContractCode",
+  "OfferEntry",
+  "DataEntry",
+]);
+
+function int32At(b: Uint8Array, o: number): number {
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+}
+
+/**
+ * Change type and entry type of an undecoded change, read from its discriminants: the change
+ * arm, then the entry data arm (after `lastModifiedLedgerSeq`) or, for removals, the key arm.
+ */
+export function peekChange(
+  change: LedgerEntryChangeXdr,
+): { changeType: string; entryType: string } {
+  const b = change.bytes;
+  const o = change.offset;
+  const c = int32At(b, o);
+  const changeType = CHANGE_TYPES[c];
+  if (changeType === undefined) throw new TtpDataError(`unknown LedgerEntryChangeType ${c}`);
+  const e = int32At(b, c === 2 ? o + 4 : o + 8);
+  const entryType = ENTRY_TYPES[e];
+  if (entryType === undefined) throw new TtpDataError(`unknown LedgerEntryType ${e}`);
+  return { changeType, entryType };
+}
+
+/** Decodes one change (contract data/code and other unused entries stay spans). */
+export function decodeChange(change: LedgerEntryChangeXdr): DecodedLedgerEntryChange {
+  return decodeSpan<DecodedLedgerEntryChange>(change, { lazy: CHANGE_LAZY });
 }
 
 /**
  * Pairs changes like the reference ingest library: a `STATE` entry is the `pre` of the
  * `UPDATED`/`REMOVED` change that follows it; `CREATED` and `RESTORED` have no `pre`.
- * When `entryType` is given, only changes of that entry type are returned.
+ * When `entryType` is given, only changes of that entry type are decoded and returned.
  */
 export function pairChanges(changes: LedgerEntryChangeXdr[], entryType?: string): EntryChange[] {
   const out: EntryChange[] = [];
   let pending: LedgerEntryXdr | null = null;
-  for (const change of changes) {
-    const type = changeEntryType(change);
+  for (const span of changes) {
+    const { changeType, entryType: type } = peekChange(span);
     if (entryType !== undefined && type !== entryType) continue;
-    switch (change.arm) {
+    if (changeType === "LEDGER_ENTRY_REMOVED") {
+      out.push({ entryType: type, changeType, pre: pending, post: null });
+      pending = null;
+      continue;
+    }
+    const entry = decodeChange(span).value as LedgerEntryXdr;
+    switch (changeType) {
       case "LEDGER_ENTRY_STATE":
-        pending = change.value as LedgerEntryXdr;
+        pending = entry;
         break;
       case "LEDGER_ENTRY_CREATED":
       case "LEDGER_ENTRY_RESTORED":
-        out.push({
-          entryType: type,
-          changeType: change.arm,
-          pre: null,
-          post: change.value as LedgerEntryXdr,
-        });
+        out.push({ entryType: type, changeType, pre: null, post: entry });
         pending = null;
         break;
-      case "LEDGER_ENTRY_UPDATED":
-        out.push({
-          entryType: type,
-          changeType: change.arm,
-          pre: pending,
-          post: change.value as LedgerEntryXdr,
-        });
+      default: // LEDGER_ENTRY_UPDATED
+        out.push({ entryType: type, changeType, pre: pending, post: entry });
         pending = null;
-        break;
-      case "LEDGER_ENTRY_REMOVED":
-        out.push({ entryType: type, changeType: change.arm, pre: pending, post: null });
-        pending = null;
-        break;
-      default:
-        throw new TtpDataError(`unknown LedgerEntryChangeType ${String(change.arm)}`);
     }
   }
   return out;

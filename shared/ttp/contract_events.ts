@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseAssetString } from "../stellar/asset.ts";
+import { type Asset, parseAssetString } from "../stellar/asset.ts";
 import { sacContractAddress } from "../stellar/contract_id.ts";
 import { toHex } from "../stellar/hash.ts";
 import { NATIVE } from "../stellar/asset.ts";
@@ -72,6 +72,24 @@ function v4Data(data: ScValXdr): V4Data | null {
     }
   }
   return amount === null ? null : { amount, toMuxed };
+}
+
+const sacCache = new Map<string, { asset: Asset; address: string } | null>();
+
+/**
+ * The asset named by a SEP-11 string when its SAC (on the network of `passphrase`) is
+ * `emitter`, else null. Memoised: the same few assets recur in every ledger.
+ */
+function sacAsset(text: string, passphrase: string, emitter: string): Asset | null {
+  const key = `${passphrase}\n${text}`;
+  let hit = sacCache.get(key);
+  if (hit === undefined) {
+    const asset = parseAssetString(text);
+    hit = asset === null ? null : { asset, address: sacContractAddress(asset, passphrase) };
+    if (sacCache.size > 100_000) sacCache.clear();
+    sacCache.set(key, hit);
+  }
+  return hit !== null && hit.address === emitter ? hit.asset : null;
 }
 
 const SAC_TOPICS: Record<3 | 4, Record<string, number>> = {
@@ -182,8 +200,8 @@ export function parseTokenEvent(
   if (topics.length !== SAC_TOPICS[metaVersion][fn]) return event;
   const last = topics[topics.length - 1];
   if (last.arm !== "SCV_STRING" || last.value === "") return event;
-  const asset = parseAssetString(last.value as string);
-  if (asset === null || sacContractAddress(asset, tx.ledger.passphrase) !== emitter) return event;
+  const asset = sacAsset(last.value as string, tx.ledger.passphrase, emitter);
+  if (asset === null) return event;
   event.asset = asset;
   if (metaVersion === 3 && type === "transfer") {
     return movementEvent(tx, {

@@ -34,6 +34,7 @@ const LEDGER_LAZY: ReadonlySet<string> = new Set([
 ]);
 
 const META_LAZY: ReadonlySet<string> = new Set([
+  "LedgerEntryChange",
   "ContractDataEntry",
   "ContractCodeEntry",
   "ConfigSettingEntry",

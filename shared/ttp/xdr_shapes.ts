@@ -9,6 +9,7 @@
  * @module
  */
 import type { AccountIdXdr, AssetXdr } from "../stellar/asset.ts";
+import type { XdrSpan } from "../xdr/mod.ts";
 
 export type { AccountIdXdr, AssetXdr };
 
@@ -63,8 +64,14 @@ export interface LedgerEntryXdr {
   data: XdrUnion<string, unknown>;
 }
 
+/**
+ * A `LedgerEntryChange` left undecoded (a lazy span): most changes are never needed, so they
+ * are decoded on demand, filtered by entry type, through `changes.ts`.
+ */
+export type LedgerEntryChangeXdr = XdrSpan;
+
 /** Decoded `LedgerEntryChange`. */
-export type LedgerEntryChangeXdr = XdrUnion<string, LedgerEntryXdr | XdrUnion<string, unknown>>;
+export type DecodedLedgerEntryChange = XdrUnion<string, LedgerEntryXdr | XdrUnion<string, unknown>>;
 
 /** Decoded `AccountEntry` (fields used). */
 export interface AccountEntryXdr {
