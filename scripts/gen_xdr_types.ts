@@ -177,6 +177,44 @@ for (const [target, name] of typedefs) {
   const t = table.has(target) ? target : aliases.get(target) ?? xdrName(target);
   if (table.has(t) && !table.has(name) && name !== t) aliases.set(name, t);
 }
+/**
+ * Typedefs the SDK flattens away (its schemas inline them), from Stellar-types.x,
+ * Stellar-contract.x and Stellar-ledger.x. They become aliases so `decode("SCMap", ...)` works;
+ * typedefs are transparent, so they cannot be lazy on their own (use the element type).
+ */
+const INLINE_TYPEDEFS: Record<string, XdrTypeRef> = {
+  uint256: "Uint256Bytes",
+  int32: "int",
+  uint32: "uint",
+  int64: "hyper",
+  uint64: "uhyper",
+  TimePoint: "uhyper",
+  Duration: "uhyper",
+  SequenceNumber: "hyper",
+  AccountID: "PublicKey",
+  NodeID: "PublicKey",
+  string32: { kind: "string", max: 32 },
+  string64: { kind: "string", max: 64 },
+  SCString: { kind: "string", max: 0xffffffff },
+  SCSymbol: { kind: "string", max: 32 },
+  SCVec: { kind: "array", elem: "SCVal", max: 0xffffffff },
+  SCMap: { kind: "array", elem: "SCMapEntry", max: 0xffffffff },
+  LedgerEntryChanges: { kind: "array", elem: "LedgerEntryChange", max: 0xffffffff },
+  DependentTxCluster: { kind: "array", elem: "TransactionEnvelope", max: 0xffffffff },
+  ParallelTxExecutionStage: {
+    kind: "array",
+    elem: { kind: "array", elem: "TransactionEnvelope", max: 0xffffffff },
+    max: 0xffffffff,
+  },
+};
+const extraAliases: [string, XdrTypeRef][] = [];
+for (const [name, target] of Object.entries(INLINE_TYPEDEFS)) {
+  if (table.has(name) || aliases.has(name)) continue;
+  if (typeof target === "string" && !table.has(target) && !/^u?(int|hyper)$/.test(target)) {
+    throw new Error(`typedef ${name}: unknown target ${target}`);
+  }
+  extraAliases.push([name, target]);
+}
 
 const names = [...table.keys()].sort();
 const lines: string[] = [];
@@ -190,6 +228,9 @@ lines.push(
   "export const STELLAR_TYPES: XdrTypeTable = {",
 );
 for (const n of names) lines.push(`  ${JSON.stringify(n)}: ${JSON.stringify(table.get(n))},`);
+for (const [a, t] of extraAliases) {
+  lines.push(`  ${JSON.stringify(a)}: {"kind":"alias","target":${JSON.stringify(t)}},`);
+}
 for (const [a, t] of [...aliases.entries()].sort()) {
   if (!table.has(a)) {
     lines.push(`  ${JSON.stringify(a)}: {"kind":"alias","target":${JSON.stringify(t)}},`);

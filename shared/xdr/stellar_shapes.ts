@@ -56,6 +56,8 @@ export type AccountFlags =
   | "AUTH_REVOCABLE_FLAG"
   | "AUTH_IMMUTABLE_FLAG"
   | "AUTH_CLAWBACK_ENABLED_FLAG";
+/** Decoded `AccountID` (alias of PublicKey). */
+export type AccountID = PublicKey;
 /** Decoded `AccountMergeResult`. */
 export type AccountMergeResult =
   | XdrUnion<"ACCOUNT_MERGE_SUCCESS", bigint>
@@ -769,6 +771,8 @@ export interface DecoratedSignature {
   readonly hint: SignatureHint;
   readonly signature: Signature;
 }
+/** Decoded `DependentTxCluster` (alias of [object Object]). */
+export type DependentTxCluster = TransactionEnvelope[];
 /** Decoded `DiagnosticEvent`. */
 export interface DiagnosticEvent {
   readonly inSuccessfulContractCall: boolean;
@@ -779,6 +783,8 @@ export interface DontHave {
   readonly type: MessageType;
   readonly reqHash: Uint256Bytes;
 }
+/** Decoded `Duration` (alias of uhyper). */
+export type Duration = bigint;
 /** Decoded `EncodedLedgerKey`. */
 export type EncodedLedgerKey = Uint8Array;
 /** Decoded `EncryptedBody`. */
@@ -1147,6 +1153,8 @@ export type LedgerEntryChangeType =
   | "LEDGER_ENTRY_REMOVED"
   | "LEDGER_ENTRY_STATE"
   | "LEDGER_ENTRY_RESTORED";
+/** Decoded `LedgerEntryChanges` (alias of [object Object]). */
+export type LedgerEntryChanges = LedgerEntryChange[];
 /** Decoded `LedgerEntryData`. */
 export type LedgerEntryData =
   | XdrUnion<"ACCOUNT", AccountEntry>
@@ -1554,6 +1562,8 @@ export interface MuxedEd25519Account {
   readonly id: bigint;
   readonly ed25519: Uint256Bytes;
 }
+/** Decoded `NodeID` (alias of PublicKey). */
+export type NodeID = PublicKey;
 /** Decoded `OfferEntry`. */
 export interface OfferEntry {
   readonly sellerId: PublicKey;
@@ -1689,6 +1699,8 @@ export type OperationType =
   | "INVOKE_HOST_FUNCTION"
   | "EXTEND_FOOTPRINT_TTL"
   | "RESTORE_FOOTPRINT";
+/** Decoded `ParallelTxExecutionStage` (alias of [object Object]). */
+export type ParallelTxExecutionStage = TransactionEnvelope[][];
 /** Decoded `ParallelTxsComponent`. */
 export interface ParallelTxsComponent {
   readonly baseFee: bigint | null;
@@ -1993,6 +2005,8 @@ export type SCErrorType =
   | "SCE_BUDGET"
   | "SCE_VALUE"
   | "SCE_AUTH";
+/** Decoded `SCMap` (alias of [object Object]). */
+export type SCMap = SCMapEntry[];
 /** Decoded `SCMapEntry`. */
 export interface SCMapEntry {
   readonly key: SCVal;
@@ -2257,6 +2271,10 @@ export interface SCSpecUDTUnionV0 {
   readonly name: string;
   readonly cases: SCSpecUDTUnionCaseV0[];
 }
+/** Decoded `SCString` (alias of [object Object]). */
+export type SCString = string;
+/** Decoded `SCSymbol` (alias of [object Object]). */
+export type SCSymbol = string;
 /** Decoded `SCVal`. */
 export type SCVal =
   | XdrUnion<"SCV_BOOL", boolean>
@@ -2307,6 +2325,8 @@ export type SCValType =
   | "SCV_LEDGER_KEY_CONTRACT_INSTANCE"
   | "SCV_LEDGER_KEY_NONCE"
   | "SCV_EXECUTABLE_TAG";
+/** Decoded `SCVec` (alias of [object Object]). */
+export type SCVec = SCVal[];
 /** Decoded `ScAddress` (alias of SCAddress). */
 export type ScAddress = SCAddress;
 /** Decoded `ScAddressType` (alias of SCAddressType). */
@@ -2454,6 +2474,8 @@ export interface SendMoreExtended {
   readonly numMessages: number;
   readonly numBytes: number;
 }
+/** Decoded `SequenceNumber` (alias of hyper). */
+export type SequenceNumber = bigint;
 /** Decoded `SerializedBinaryFuseFilter`. */
 export interface SerializedBinaryFuseFilter {
   readonly type: BinaryFuseFilterType;
@@ -2785,6 +2807,8 @@ export interface TimeBounds {
   readonly minTime: bigint;
   readonly maxTime: bigint;
 }
+/** Decoded `TimePoint` (alias of uhyper). */
+export type TimePoint = bigint;
 /** Decoded `TimeSlicedNodeData`. */
 export interface TimeSlicedNodeData {
   readonly addedAuthenticatedPeers: number;
@@ -3109,3 +3133,17 @@ export interface UpgradeEntryMeta {
 export type UpgradeType = Uint8Array;
 /** Decoded `Value`. */
 export type Value = Uint8Array;
+/** Decoded `int32` (alias of int). */
+export type int32 = number;
+/** Decoded `int64` (alias of hyper). */
+export type int64 = bigint;
+/** Decoded `string32` (alias of [object Object]). */
+export type string32 = string;
+/** Decoded `string64` (alias of [object Object]). */
+export type string64 = string;
+/** Decoded `uint256` (alias of Uint256Bytes). */
+export type uint256 = Uint256Bytes;
+/** Decoded `uint32` (alias of uint). */
+export type uint32 = number;
+/** Decoded `uint64` (alias of uhyper). */
+export type uint64 = bigint;
