@@ -25,10 +25,28 @@ export function transactionHash(
   envelopeType: number,
   txBytes: Uint8Array,
 ): Uint8Array {
-  const id = networkId(passphrase);
-  if (envelopeType === ENVELOPE_TYPE.TX_V0) return sha256(id, V0_PREFIX, txBytes);
-  if (envelopeType === ENVELOPE_TYPE.TX || envelopeType === ENVELOPE_TYPE.TX_FEE_BUMP) {
-    return sha256(id, xdrInt(envelopeType), txBytes);
+  return sha256(payloadPrefix(passphrase, envelopeType), txBytes);
+}
+
+const prefixes = new Map<string, Uint8Array>();
+
+/** The bytes of the signature payload before the transaction: network id and tag (memoised). */
+function payloadPrefix(passphrase: string, envelopeType: number): Uint8Array {
+  const key = `${envelopeType}\n${passphrase}`;
+  let prefix = prefixes.get(key);
+  if (prefix === undefined) {
+    let tag: Uint8Array;
+    if (envelopeType === ENVELOPE_TYPE.TX_V0) tag = V0_PREFIX;
+    else if (envelopeType === ENVELOPE_TYPE.TX || envelopeType === ENVELOPE_TYPE.TX_FEE_BUMP) {
+      tag = xdrInt(envelopeType);
+    } else {
+      throw new Error(`transaction hash: expected envelope type 0, 2 or 5, got ${envelopeType}`);
+    }
+    const id = networkId(passphrase);
+    prefix = new Uint8Array(id.length + tag.length);
+    prefix.set(id, 0);
+    prefix.set(tag, id.length);
+    prefixes.set(key, prefix);
   }
-  throw new Error(`transaction hash: expected envelope type 0, 2 or 5, got ${envelopeType}`);
+  return prefix;
 }

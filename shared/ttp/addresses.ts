@@ -28,11 +28,9 @@ export interface AccountRef {
 
 const accountCache = new Map<string, string>();
 
-const latin1 = new TextDecoder("latin1");
-
 /** A string key for raw bytes (one char per byte). */
 function keyOf(bytes: Uint8Array): string {
-  return latin1.decode(bytes);
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
 /** `G…` strkey of a raw 32-byte ed25519 key (memoised: the same accounts recur). */

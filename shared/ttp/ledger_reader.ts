@@ -35,6 +35,7 @@ const LEDGER_LAZY: ReadonlySet<string> = new Set([
 
 const META_LAZY: ReadonlySet<string> = new Set([
   "LedgerEntryChange",
+  "TransactionResult",
   "ContractDataEntry",
   "ContractCodeEntry",
   "ConfigSettingEntry",
@@ -181,6 +182,88 @@ function resultHash(span: XdrSpan): string {
   return toHex(span.bytes.subarray(at, at + 32));
 }
 
+/** `TransactionResultMeta(V1)` decoded with its `TransactionResult` left as a span. */
+interface TransactionResultMetaSpans extends Omit<TransactionResultMetaXdr, "result"> {
+  result: { transactionHash: Uint8Array; result: XdrSpan };
+}
+
+function int32At(b: Uint8Array, o: number): number {
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+}
+
+/**
+ * A transaction joined with its result and meta. The envelope and the operation results are
+ * decoded on first use (unified mode needs neither); success and fee are read in place.
+ */
+class JoinedTx implements LedgerTx {
+  readonly ledger: LedgerInfo;
+  readonly index: number;
+  readonly hash: string;
+  readonly successful: boolean;
+  readonly feeCharged: bigint;
+  readonly feeProcessing: LedgerTx["feeProcessing"];
+  readonly meta: LedgerTx["meta"];
+  readonly postTxApplyFeeProcessing: LedgerTx["postTxApplyFeeProcessing"];
+  #envelopeSpan: XdrSpan;
+  #resultSpan: XdrSpan;
+  #env: EnvelopeView | undefined;
+  #opResults: OperationResultXdr[] | undefined;
+
+  constructor(
+    info: LedgerInfo,
+    index: number,
+    hash: string,
+    envelope: XdrSpan,
+    trm: TransactionResultMetaSpans,
+  ) {
+    this.ledger = info;
+    this.index = index;
+    this.hash = hash;
+    this.#envelopeSpan = envelope;
+    this.#resultSpan = trm.result.result;
+    this.feeProcessing = trm.feeProcessing;
+    this.meta = trm.txApplyProcessing;
+    this.postTxApplyFeeProcessing = trm.postTxApplyFeeProcessing ?? [];
+    // TransactionResult: feeCharged (int64), then the result code; fee bumps nest the inner
+    // result after the inner hash (32) and the inner feeCharged (8).
+    const b = this.#resultSpan.bytes;
+    const o = this.#resultSpan.offset;
+    this.feeCharged = new DataView(b.buffer, b.byteOffset).getBigInt64(o);
+    const code = int32At(b, o + 8);
+    this.successful = code === 1 || code === -13
+      ? int32At(b, o + 52) === 0 && code === 1
+      : code === 0;
+  }
+
+  #envelope(): EnvelopeView {
+    return this.#env ??= envelopeView(this.#envelopeSpan);
+  }
+
+  get source(): LedgerTx["source"] {
+    return this.#envelope().source;
+  }
+  get feeAccount(): LedgerTx["feeAccount"] {
+    return this.#envelope().feeAccount;
+  }
+  get seqNum(): bigint {
+    return this.#envelope().tx.seqNum;
+  }
+  get memo(): LedgerTx["memo"] {
+    return this.#envelope().tx.memo;
+  }
+  get operations(): LedgerTx["operations"] {
+    return this.#envelope().tx.operations;
+  }
+  get isSoroban(): boolean {
+    return this.#envelope().tx.ext.arm === 1;
+  }
+  get operationResults(): OperationResultXdr[] {
+    return this.#opResults ??= resultFacts(
+      decodeSpan<TransactionResultMetaXdr["result"]["result"]>(this.#resultSpan),
+    ).operationResults;
+  }
+}
+
 /**
  * Reads a ledger: header facts and its transactions in apply order, joined to their envelopes.
  * Throws a {@link TtpExtractionError} naming the ledger (and transaction, when known) on
@@ -229,26 +312,8 @@ export function readLedger(lcm: Uint8Array, passphrase: string): ReadLedger {
       hash = resultHash(span);
       const envSpan = byHash.get(hash);
       if (!envSpan) throw new TtpDataError("no envelope in the transaction set has this hash");
-      const env = envelopeView(envSpan);
-      const trm = decodeSpan<TransactionResultMetaXdr>(span, { lazy: META_LAZY });
-      const { successful, operationResults } = resultFacts(trm.result.result);
-      transactions.push({
-        ledger: info,
-        index: i + 1,
-        hash,
-        source: env.source,
-        feeAccount: env.feeAccount,
-        seqNum: env.tx.seqNum,
-        memo: env.tx.memo,
-        operations: env.tx.operations,
-        isSoroban: env.tx.ext.arm === 1,
-        successful,
-        feeCharged: trm.result.result.feeCharged,
-        operationResults,
-        feeProcessing: trm.feeProcessing,
-        meta: trm.txApplyProcessing,
-        postTxApplyFeeProcessing: trm.postTxApplyFeeProcessing ?? [],
-      });
+      const trm = decodeSpan<TransactionResultMetaSpans>(span, { lazy: META_LAZY });
+      transactions.push(new JoinedTx(info, i + 1, hash, envSpan, trm));
     } catch (e) {
       throw new TtpExtractionError({ ledger: info.sequence, txIndex: i + 1, txHash: hash }, e);
     }

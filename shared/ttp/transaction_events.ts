@@ -38,6 +38,10 @@ function unifiedFees(tx: LedgerTx): { fee: TokenEvent; refund: TokenEvent | null
   return { fee: fees[0], refund: fees[1] ?? null };
 }
 
+function metaOperationCount(tx: LedgerTx): number {
+  return (tx.meta.value as TransactionMetaBodyXdr).operations.length;
+}
+
 /** Fee, refund and operation events of one transaction (failed transactions: fees only). */
 export function transactionEvents(
   tx: LedgerTx,
@@ -55,7 +59,8 @@ export function transactionEvents(
   }
   const operations: TokenEvent[] = [];
   if (tx.successful) {
-    for (let i = 0; i < tx.operations.length; i++) {
+    const count = unified ? metaOperationCount(tx) : tx.operations.length;
+    for (let i = 0; i < count; i++) {
       try {
         const events = unified
           ? contractEventsOfOperation(tx, i, stats)
