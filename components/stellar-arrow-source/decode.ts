@@ -10,6 +10,7 @@
  */
 import zlib from "node:zlib";
 import {
+  LedgerHashMismatchError,
   type LedgerSummary,
   summarizeLedger,
   summarizeLedgerCloseMetaBatch,
@@ -86,10 +87,16 @@ export function decodeLakeBatch(req: Extract<DecodeRequest, { kind: "lake" }>): 
   try {
     batch = summarizeLedgerCloseMetaBatch(raw);
   } catch (err) {
-    // The walker names the failing meta as `ledgerCloseMetas[i]`.
+    // A hash mismatch names its ledger; the walker names the failing meta `ledgerCloseMetas[i]`.
     const i = /ledgerCloseMetas\[(\d+)\]/.exec(errorMessage(err))?.[1];
-    const ledger = i === undefined ? req.start : req.start + Number(i);
-    const at = i === undefined ? where : `ledger ${ledger}`;
+    const ledger = err instanceof LedgerHashMismatchError
+      ? err.sequence
+      : i === undefined
+      ? req.start
+      : req.start + Number(i);
+    const at = i === undefined && !(err instanceof LedgerHashMismatchError)
+      ? where
+      : `ledger ${ledger}`;
     throw new SourceError(
       "data_loss",
       `${at}: ${req.object}: LedgerCloseMetaBatch is corrupt: ${errorMessage(err)}`,
