@@ -115,7 +115,7 @@ export async function askOfferedRange(
  */
 export async function runInput(options: InputOptions): Promise<number> {
   const assembler = new LedgerAssembler(options.start);
-  const client = new FlightClient(options.endpoint);
+  let client = new FlightClient(options.endpoint);
   const { signal } = options;
   let attempt = 0;
   try {
@@ -171,6 +171,9 @@ export async function runInput(options: InputOptions): Promise<number> {
           },
         );
         await sleep(delay, signal);
+        // A fresh channel: grpc-js would otherwise add its own reconnect backoff to ours.
+        client.close();
+        client = new FlightClient(options.endpoint);
       }
     }
   } finally {

@@ -274,30 +274,26 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
   async function resolveStart(): Promise<number | undefined> {
     if (checkpoint) return checkpoint.last_ledger + 1;
     if (config.startLedger !== undefined) return config.startLedger;
-    const client = new FlightClient(config.processorEndpoint);
-    try {
-      for (let attempt = 0; !abort.signal.aborted; attempt++) {
-        try {
-          const offered = await askOfferedRange(client, abort.signal);
-          if (offered.first !== undefined) {
-            if (offered.last !== undefined) tip = offered.last;
-            return offered.first;
-          }
-          upstream = {
-            connected: false,
-            error: 'GetFlightInfo ["ttp_events"] named no first ledger',
-          };
-        } catch (error) {
-          upstream = {
-            connected: false,
-            error: `GetFlightInfo failed: ${(error as Error).message}`,
-          };
+    for (let attempt = 0; !abort.signal.aborted; attempt++) {
+      // A fresh channel per attempt: grpc-js would otherwise add its own reconnect backoff.
+      const client = new FlightClient(config.processorEndpoint);
+      try {
+        const offered = await askOfferedRange(client, abort.signal);
+        if (offered.first !== undefined) {
+          if (offered.last !== undefined) tip = offered.last;
+          return offered.first;
         }
-        m.errors.inc();
-        await sleep(Math.min(10_000, 250 * 2 ** attempt), abort.signal);
+        upstream = {
+          connected: false,
+          error: 'GetFlightInfo ["ttp_events"] named no first ledger',
+        };
+      } catch (error) {
+        upstream = { connected: false, error: `GetFlightInfo failed: ${(error as Error).message}` };
+      } finally {
+        client.close();
       }
-    } finally {
-      client.close();
+      m.errors.inc();
+      await sleep(Math.min(5_000, 250 * 2 ** attempt), abort.signal);
     }
     return undefined;
   }

@@ -173,3 +173,104 @@ Deno.test("real pubnet-p26 events over Flight land in Parquet, JSONL and CSV exa
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("follows the tip from the first offered ledger; degraded while the processor is down", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "sink-follow-" });
+  const firstHalf = fixture.events.filter((e) => e.ledger_sequence <= 63092991);
+  const secondHalf = fixture.events.filter((e) => e.ledger_sequence > 63092991);
+  // Reserve a port, then leave it closed: the processor is down when the sink starts.
+  const probe = await startProcessorStub({ events: firstHalf });
+  const port = Number(probe.endpoint.split(":")[1]);
+  await probe.close();
+  const sink = await startSink(testConfig(dataDir, `127.0.0.1:${port}`, {
+    startLedger: undefined,
+    endLedger: undefined,
+    outputs: ["parquet", "websocket", "api"],
+    fileFormats: ["parquet"],
+    parquetMaxRows: 100_000,
+    flushIntervalMs: 100,
+  }));
+  const base = `127.0.0.1:${sink.ports.http}`;
+  let stub: Awaited<ReturnType<typeof startProcessorStub>> | undefined;
+  const ws = new WebSocket(`ws://${base}/ws?event_type=transfer`);
+  const received: Record<string, unknown>[] = [];
+  ws.onmessage = (e) => {
+    const m = JSON.parse(e.data);
+    if (!("type" in m)) received.push(m);
+  };
+  await new Promise((r) => (ws.onopen = r));
+  const client = new FlightClient(`127.0.0.1:${sink.ports.flight}`);
+  const followed: TtpEvent[] = [];
+  const stopFollow = new AbortController();
+  const follow = (async () => {
+    const stream = client.doGet("ttp_events::", { signal: stopFollow.signal });
+    for await (const batch of stream) followed.push(...recordBatchToEvents(batch));
+  })();
+  follow.catch(() => {});
+  const waitFor = async (check: () => Promise<boolean> | boolean, what: string) => {
+    const deadline = Date.now() + 20_000;
+    while (!(await check())) {
+      assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  try {
+    const down = await (await fetch(`http://127.0.0.1:${sink.ports.health}/health`)).json();
+    assert.equal(down.status, "degraded");
+    assert.match(down.reasons.join(" "), /processor 127\.0\.0\.1:\d+ unavailable/);
+    const empty = await (await fetch(`http://${base}/api/stats`)).json();
+    assert.equal(empty.events_total, 0);
+    assert.equal(empty.last_ledger, null);
+
+    stub = await startProcessorStub({ events: firstHalf, port });
+    // Ledger 63092991 stays open until a later ledger's event arrives.
+    await waitFor(() => sink.checkpoint()?.last_ledger === 63092990, "ledgers through 63092990");
+    assert.equal(
+      sink.checkpoint()?.first_ledger,
+      PUBNET_P26_FIRST,
+      "started at the first offered ledger",
+    );
+    await waitFor(
+      async () =>
+        (await (await fetch(`http://127.0.0.1:${sink.ports.health}/health`)).json()).status ===
+          "healthy",
+      "healthy",
+    );
+
+    stub.append(secondHalf, PUBNET_P26_LAST);
+    await waitFor(
+      () => sink.checkpoint()?.last_ledger === PUBNET_P26_LAST - 1,
+      "ledgers through 63093000",
+    );
+    const committed = fixture.events.filter((e) => e.ledger_sequence < PUBNET_P26_LAST);
+    const transfers = committed.filter((e) => e.event_type === "transfer");
+    await waitFor(
+      () => received.length === transfers.length,
+      `${transfers.length} WebSocket transfers`,
+    );
+    assert.deepEqual(
+      received.map((e) => e.event_id),
+      transfers.map((e) => e.event_id),
+      "in commit order, once each",
+    );
+    await waitFor(() => followed.length === committed.length, "Flight follow stream");
+    assert.deepEqual(followed.map((e) => e.event_id), byId(committed).map((e) => e.event_id));
+    const page =
+      await (await fetch(`http://${base}/api/ledgers/${PUBNET_P26_LAST - 1}/events?limit=1000`))
+        .json();
+    assert.equal(page.events.length, fixture.byLedger.get(PUBNET_P26_LAST - 1)!.length);
+    assert.equal(
+      (await fetch(`http://${base}/api/ledgers/${PUBNET_P26_LAST}/events`)).status,
+      404,
+      "open ledger not stored",
+    );
+  } finally {
+    ws.close();
+    stopFollow.abort();
+    await follow.catch(() => {});
+    client.close();
+    await sink.stop();
+    await stub?.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

@@ -2,7 +2,8 @@
  * A loopback Arrow Flight server standing in for ttp-arrow-processor in tests: serves given
  * events (e.g. real pubnet-p26 events from the TTP module) for `ttp_events:START:END[?filters]`
  * in ledger order, one record batch per ledger, and answers GetFlightInfo on `["ttp_events"]`.
- * It can break streams on purpose to exercise reconnection.
+ * With an empty END it follows: after the last offered ledger it waits for {@linkcode
+ * ProcessorStub.append}. It can break streams on purpose to exercise reconnection.
  *
  * @module
  */
@@ -13,7 +14,7 @@ import {
   ttpEventSchema,
 } from "../../../shared/schema/ttp_event.ts";
 import { compileFilters } from "../query/filters.ts";
-import { parseTicket, TicketError, TTP_EVENTS } from "../query/ticket.ts";
+import { type EventTicket, parseTicket, TicketError, TTP_EVENTS } from "../query/ticket.ts";
 
 /** Options of {@linkcode startProcessorStub}. */
 export interface ProcessorStubOptions {
@@ -28,6 +29,8 @@ export interface ProcessorStubOptions {
   breakStreams?: number;
   /** Delay before each batch, ms. */
   batchDelayMs?: number;
+  /** Port to listen on; default 0 (a free one). */
+  port?: number;
 }
 
 /** A running stub. */
@@ -35,6 +38,8 @@ export interface ProcessorStub {
   endpoint: string;
   /** Tickets received, in order. */
   tickets: string[];
+  /** Adds events of later ledgers and moves the offered last ledger; follow streams pick them up. */
+  append(events: readonly TtpEvent[], last?: number): void;
   close(): Promise<void>;
 }
 
@@ -48,7 +53,8 @@ export async function startProcessorStub(options: ProcessorStubOptions): Promise
   }
   const ledgers = [...byLedger.keys()];
   const first = options.first ?? Math.min(...ledgers);
-  const last = options.last ?? Math.max(...ledgers);
+  let last = options.last ?? Math.max(...ledgers);
+  let wake: (() => void)[] = [];
   const tickets: string[] = [];
   let broken = 0;
   const encoder = new TextEncoder();
@@ -64,7 +70,7 @@ export async function startProcessorStub(options: ProcessorStubOptions): Promise
     doGet(bytes, ctx) {
       const text = new TextDecoder().decode(bytes);
       tickets.push(text);
-      let ticket;
+      let ticket: EventTicket;
       try {
         ticket = parseTicket(text);
       } catch (error) {
@@ -72,14 +78,21 @@ export async function startProcessorStub(options: ProcessorStubOptions): Promise
         throw error;
       }
       const start = ticket.start ?? first;
-      const end = Math.min(ticket.end ?? last, last);
+      const follow = ticket.end === undefined;
       const match = compileFilters(ticket.filters);
       const breakThis = broken < (options.breakStreams ?? 0);
       if (breakThis) broken++;
       async function* batches() {
         let sent = 0;
-        for (let ledger = start; ledger <= end; ledger++) {
+        for (let ledger = start; follow || ledger <= Math.min(ticket.end ?? last, last); ledger++) {
           if (ctx.signal.aborted) return;
+          while (follow && ledger > last) {
+            await new Promise<void>((resolve) => {
+              wake.push(resolve);
+              ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+            });
+            if (ctx.signal.aborted) return;
+          }
           const events = (byLedger.get(ledger) ?? []).filter(match);
           if (events.length === 0) continue;
           if (breakThis && sent >= (options.breakAfterBatches ?? 0)) {
@@ -96,6 +109,21 @@ export async function startProcessorStub(options: ProcessorStubOptions): Promise
       return { schema: ttpEventSchema, batches: batches() };
     },
   }, { name: "processor-stub" });
-  const port = await server.listen({ host: "127.0.0.1", port: 0 });
-  return { endpoint: `127.0.0.1:${port}`, tickets, close: () => server.close() };
+  const port = await server.listen({ host: "127.0.0.1", port: options.port ?? 0 });
+  return {
+    endpoint: `127.0.0.1:${port}`,
+    tickets,
+    append(events, newLast) {
+      for (const e of events) {
+        let list = byLedger.get(e.ledger_sequence);
+        if (!list) byLedger.set(e.ledger_sequence, list = []);
+        list.push(e);
+      }
+      last = Math.max(last, newLast ?? Math.max(...events.map((e) => e.ledger_sequence)));
+      const waiting = wake;
+      wake = [];
+      for (const w of waiting) w();
+    },
+    close: () => server.close(),
+  };
 }
