@@ -17,6 +17,7 @@ import type { ContractEventXdr, ScValXdr, TransactionEventXdr } from "./xdr_shap
 
 /** Decimal string of an `Int128Parts` (`hi` signed, `lo` unsigned). */
 export function i128String(parts: { hi: bigint; lo: bigint }): string {
+  if (parts.hi === 0n) return parts.lo.toString();
   return ((parts.hi << 64n) + parts.lo).toString();
 }
 

@@ -36,6 +36,8 @@ const LEDGER_LAZY: ReadonlySet<string> = new Set([
 const META_LAZY: ReadonlySet<string> = new Set([
   "LedgerEntryChange",
   "TransactionResult",
+  // v4 moved Soroban events to the operations; what is left (fees, return value) is unused.
+  "SorobanTransactionMetaV2",
   "ContractDataEntry",
   "ContractCodeEntry",
   "ConfigSettingEntry",
