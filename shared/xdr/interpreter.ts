@@ -28,16 +28,24 @@ import {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Short-string cache (direct-mapped): symbols like "transfer" repeat in every ledger. */
+/**
+ * Short-string cache (direct-mapped): symbols like "transfer" and asset strings like
+ * "USDC:GA5Z..." repeat throughout a ledger.
+ */
 const CACHE_SIZE = 1024;
-const CACHE_MAX_LEN = 32;
+const CACHE_MAX_LEN = 128;
+const CHUNKED_MAX_LEN = 1024;
 const cacheBytes: (Uint8Array | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
 const cacheStrings: string[] = new Array(CACHE_SIZE).fill("");
 
 /** @internal Decodes an XDR string (UTF-8, latin1 fallback). */
 export function decodeString(b: Uint8Array, start: number, len: number): string {
   if (len === 0) return "";
-  if (len > CACHE_MAX_LEN) return decodeStringSlow(b, start, len);
+  if (len > CACHE_MAX_LEN) {
+    return len > CHUNKED_MAX_LEN
+      ? decodeStringSlow(b, start, len)
+      : decodeStringUncached(b, start, len);
+  }
   let h = len;
   for (let i = 0; i < len; i++) h = (Math.imul(h, 31) + b[start + i]) | 0;
   const slot = (h ^ (h >>> 15)) & (CACHE_SIZE - 1);
