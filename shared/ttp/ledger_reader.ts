@@ -23,17 +23,17 @@ import type {
   XdrUnion,
 } from "./xdr_shapes.ts";
 
+/**
+ * Types left undecoded in the single pass over a ledger: envelopes (hashed from their bytes,
+ * decoded on first use), ledger-entry changes (decoded on demand by entry type), transaction
+ * results (read in place, decoded on first use), and everything TTP never reads.
+ */
 const LEDGER_LAZY: ReadonlySet<string> = new Set([
   "TransactionEnvelope",
-  "TransactionResultMeta",
-  "TransactionResultMetaV1",
   "UpgradeEntryMeta",
   "SCPHistoryEntry",
   "LedgerKey",
   "LedgerEntry",
-]);
-
-const META_LAZY: ReadonlySet<string> = new Set([
   "LedgerEntryChange",
   "TransactionResult",
   // v4 moved Soroban events to the operations; what is left (fees, return value) is unused.
@@ -80,7 +80,7 @@ interface LedgerHeaderXdr {
 interface LcmBody {
   ledgerHeader: { header: LedgerHeaderXdr };
   txSet: unknown;
-  txProcessing: XdrSpan[];
+  txProcessing: TransactionResultMetaSpans[];
 }
 
 /** A decoded ledger: its facts and its transactions in apply order. */
@@ -172,16 +172,6 @@ function resultFacts(
     default:
       return { successful: false, operationResults: [] };
   }
-}
-
-/** Hash (hex) recorded in a `TransactionResultMeta(V1)` span, read without decoding the rest. */
-function resultHash(span: XdrSpan): string {
-  // TransactionResultMetaV1 starts with an ExtensionPoint (4-byte void arm 0).
-  const at = span.type === "TransactionResultMetaV1" ? span.offset + 4 : span.offset;
-  if (at + 32 > span.end) {
-    throw new TtpDataError("transaction result meta is truncated before its hash");
-  }
-  return toHex(span.bytes.subarray(at, at + 32));
 }
 
 /** `TransactionResultMeta(V1)` decoded with its `TransactionResult` left as a span. */
@@ -308,13 +298,12 @@ export function readLedger(lcm: Uint8Array, passphrase: string): ReadLedger {
   }
   const transactions: LedgerTx[] = [];
   for (let i = 0; i < body.txProcessing.length; i++) {
-    const span = body.txProcessing[i];
+    const trm = body.txProcessing[i];
     let hash: string | undefined;
     try {
-      hash = resultHash(span);
+      hash = toHex(trm.result.transactionHash);
       const envSpan = byHash.get(hash);
       if (!envSpan) throw new TtpDataError("no envelope in the transaction set has this hash");
-      const trm = decodeSpan<TransactionResultMetaSpans>(span, { lazy: META_LAZY });
       transactions.push(new JoinedTx(info, i + 1, hash, envSpan, trm));
     } catch (e) {
       throw new TtpExtractionError({ ledger: info.sequence, txIndex: i + 1, txHash: hash }, e);
