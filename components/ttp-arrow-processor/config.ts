@@ -5,6 +5,7 @@
  * @module
  */
 import { type ConfigOf, opt, parseList } from "../../shared/config/mod.ts";
+import { flowctlOptionSpec } from "../../shared/flowctl/mod.ts";
 import { TTP_EVENT_TYPES } from "../../shared/schema/ttp_event.ts";
 import { type EventFilters, parseFilterValue } from "./filters.ts";
 
@@ -133,6 +134,7 @@ export const configSpec = {
     default: "text",
     description: "Log line format",
   }),
+  ...flowctlOptionSpec,
 };
 
 /** The parsed configuration. */

@@ -6,11 +6,19 @@
  */
 import { FlightServer } from "../../shared/flight/mod.ts";
 import {
+  attachFlowctl,
+  type Controller,
+  flowctlConfigFrom,
+  flowctlHealthReason,
+  processorServiceDescription,
+} from "../../shared/flowctl/mod.ts";
+import {
   type HealthReport,
   type HealthServer,
   startHealthServer,
 } from "../../shared/health/mod.ts";
 import { getLogger } from "../../shared/log/mod.ts";
+import { TTP_EVENT_TYPES } from "../../shared/schema/ttp_event.ts";
 import { WorkerPool } from "../../shared/worker_pool/mod.ts";
 import { COMPONENT, defaultFilters, type ProcessorConfig, VERSION } from "./config.ts";
 import type { ExtractResult, ExtractTask } from "./extract_task.ts";
@@ -78,6 +86,7 @@ export async function startProcessor(
   const server = new FlightServer(handlers, { name: COMPONENT });
   const flightPort = await server.listen({ host: config.flightHost, port: config.flightPort });
 
+  let flowctl: Controller | undefined;
   const check = (): HealthReport => {
     const s = source.stats;
     const status = stats.status();
@@ -90,14 +99,15 @@ export async function startProcessor(
       events_extracted: status.events_extracted,
       verification_failures: status.verification_failures,
     };
+    const flowctlReason = flowctl ? flowctlHealthReason(flowctl.status()) : null;
+    const reasons = flowctlReason ? [flowctlReason] : [];
     if (!s.connected) {
-      return {
-        status: "degraded",
-        reasons: [`source ${source.endpoint} unreachable: ${s.lastError ?? "not connected yet"}`],
-        details,
-      };
+      reasons.unshift(
+        `source ${source.endpoint} unreachable: ${s.lastError ?? "not connected yet"}`,
+      );
+      return { status: "degraded", reasons, details };
     }
-    return { status: "healthy", details };
+    return { status: "healthy", reasons, details };
   };
   let health: HealthServer;
   try {
@@ -139,6 +149,33 @@ export async function startProcessor(
   };
   void probe();
 
+  const fc = flowctlConfigFrom(config);
+  if (fc.enabled) {
+    let network = config.networkPassphrase;
+    if (network === undefined) {
+      const st = await source.sourceStatus({ timeoutMs: 2_000 }).catch(() => null) as
+        | { network_passphrase?: string }
+        | null;
+      network = st?.network_passphrase ?? "";
+    }
+    flowctl = await attachFlowctl({
+      config: fc,
+      service: processorServiceDescription({
+        advertiseHost: fc.advertiseHost,
+        flightPort,
+        healthPort: health.port,
+        bufferSize: config.readAhead ?? 2 * config.workers,
+        componentId: fc.componentId,
+        version: VERSION,
+        network,
+        eventTypes: config.eventTypes.length > 0 ? config.eventTypes : [...TTP_EVENT_TYPES],
+        extraMetadata: { ttp_mode: config.ttpMode, source_endpoint: config.sourceEndpoint },
+      }),
+      registry: stats.registry,
+      health: () => check().status,
+    });
+  }
+
   log.info(
     "{component} ready: flight port {flightPort}, health port {healthPort}, source {source}",
     {
@@ -157,6 +194,7 @@ export async function startProcessor(
     async close() {
       closed = true;
       clearTimeout(timer);
+      await flowctl?.stop();
       await server.close(1_000);
       pool.close();
       source.close();

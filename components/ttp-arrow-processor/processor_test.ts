@@ -80,9 +80,13 @@ async function rejectsWith(p: Promise<unknown>, code: number, re: RegExp): Promi
   });
 }
 
-async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+async function waitFor(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  ms = 10_000,
+): Promise<void> {
   const until = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -297,5 +301,51 @@ Deno.test("follow mode, source restart mid-stream (no gap, no duplicate) and cli
     });
   } finally {
     await source.stop();
+  }
+});
+
+Deno.test("registers with flowctl and heartbeats the processor metrics", async () => {
+  const { startControlPlane } = await import("../flowctl-control-plane/server.ts");
+  const cp = await startControlPlane({ port: 0, address: "127.0.0.1", janitorIntervalMs: 1000 });
+  const source = new LoopbackSource({ rows: ROWS });
+  await source.start();
+  try {
+    await withProcessor(source, {
+      ENABLE_FLOWCTL: "true",
+      FLOWCTL_ENDPOINT: `127.0.0.1:${cp.port}`,
+      FLOWCTL_HEARTBEAT_INTERVAL: "100ms",
+    }, async (client) => {
+      await readEvents(client, `ttp_events:${FIRST}:${FIRST}`);
+      type Service = {
+        service_type: string;
+        metrics: Record<string, number>;
+        metadata: Record<string, string>;
+      };
+      let service: Service | undefined;
+      await waitFor("a heartbeat with the ledger", async () => {
+        const res = await fetch(`http://127.0.0.1:${cp.port}/api/services`);
+        const services = (await res.json()).services as Service[];
+        service = services.find((s) => s.metrics?.ledgers_consumed === 1);
+        return service !== undefined;
+      });
+      const m = service!.metrics;
+      for (
+        const name of [
+          "ledgers_consumed",
+          "events_extracted",
+          "events_filtered",
+          "batches_generated",
+          "last_ledger_sequence",
+          "success_count",
+          "error_count",
+        ]
+      ) assert.ok(name in m, `heartbeat lacks ${name}: ${Object.keys(m).join(", ")}`);
+      assert.equal(m.events_extracted, EXPECTED.get(FIRST)!.length);
+      assert.equal(m.last_ledger_sequence, FIRST);
+      assert.ok(Object.keys(m).some((k) => k.startsWith("processing_latency_ms")));
+    });
+  } finally {
+    await source.stop();
+    await cp.close();
   }
 });
