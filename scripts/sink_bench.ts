@@ -1,0 +1,295 @@
+/**
+ * Figures for the arrow-analytics-sink, on real pubnet-p26 events (TTP module):
+ *
+ * 1. Parquet writing: events/s with zstd encoding in a Web Worker versus on the main thread, and
+ *    the longest main-thread stall during each (what the worker is for);
+ * 2. WebSocket fan-out: events/s delivered to 100 clients (clients on another thread);
+ * 3. REST: p50/p95 latency of a filtered `/api/events` query over the whole fixture dataset,
+ *    against an unfiltered first page as baseline;
+ * 4. End to end: events/s from a loopback Flight server through the sink into Parquet+JSONL.
+ *
+ * Run: `deno run -A scripts/sink_bench.ts [--rounds N]`
+ *
+ * @module
+ */
+import { setupLogging } from "../shared/log/mod.ts";
+import type { TtpEvent } from "../shared/schema/ttp_event.ts";
+import { createApiHandler } from "../components/arrow-analytics-sink/api/router.ts";
+import { EventStore } from "../components/arrow-analytics-sink/query/store.ts";
+import { startSink } from "../components/arrow-analytics-sink/sink.ts";
+import { loadPubnetP26 } from "../components/arrow-analytics-sink/testing/fixture_events.ts";
+import { startProcessorStub } from "../components/arrow-analytics-sink/testing/processor_stub.ts";
+import { DatasetWriter } from "../components/arrow-analytics-sink/writers/dataset_writer.ts";
+import {
+  encodeParquet,
+  ParquetWorkerEncoder,
+} from "../components/arrow-analytics-sink/writers/parquet.ts";
+import { WsHub } from "../components/arrow-analytics-sink/ws/hub.ts";
+
+setupLogging({ level: "error" });
+const roundsArg = Deno.args.indexOf("--rounds");
+const ROUNDS = roundsArg >= 0 ? Number(Deno.args[roundsArg + 1]) : 5;
+
+const fixture = await loadPubnetP26();
+const events = fixture.events;
+console.log(`pubnet-p26: ${events.length} events in ${fixture.byLedger.size} ledgers`);
+
+/** Measures the longest gap between 1 ms timers while `work` runs. */
+async function withStallMeter<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; maxStallMs: number }> {
+  let last = performance.now();
+  let maxStall = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    maxStall = Math.max(maxStall, now - last);
+    last = now;
+  }, 1);
+  try {
+    const result = await work();
+    return { result, maxStallMs: maxStall };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+// 1. Parquet: worker vs main thread ------------------------------------------------------------
+async function parquetRun(
+  mode: "worker" | "main",
+): Promise<{ eps: number; stall: number; bytes: number }> {
+  const dir = await Deno.makeTempDir({ prefix: "sink-bench-pq-" });
+  const worker = mode === "worker" ? new ParquetWorkerEncoder(1) : undefined;
+  try {
+    const writer = new DatasetWriter({
+      dataDir: dir,
+      formats: ["parquet"],
+      encodeParquet: worker ? (e) => worker.encode(e) : (e) => Promise.resolve(encodeParquet(e)),
+    });
+    await writer.write(events.slice(0, 100)); // warm up (wasm compile, worker start)
+    let bytes = 0;
+    const { result: ms, maxStallMs } = await withStallMeter(async () => {
+      const t = performance.now();
+      for (let r = 0; r < ROUNDS; r++) {
+        // One commit per ledger, as a live tail would (~650 events each).
+        for (const ledgerEvents of fixture.byLedger.values()) {
+          const files = await writer.write(ledgerEvents);
+          bytes += files.reduce((n, f) => n + (f.bytes ?? 0), 0);
+        }
+      }
+      return performance.now() - t;
+    });
+    return { eps: (events.length * ROUNDS) / (ms / 1000), stall: maxStallMs, bytes };
+  } finally {
+    worker?.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function parquetBig(mode: "worker" | "main"): Promise<{ eps: number; stall: number }> {
+  const worker = mode === "worker" ? new ParquetWorkerEncoder(1) : undefined;
+  try {
+    const encode = worker
+      ? (e: TtpEvent[]) => worker.encode(e)
+      : (e: TtpEvent[]) => Promise.resolve(encodeParquet(e));
+    await encode(events.slice(0, 100));
+    const { result: ms, maxStallMs } = await withStallMeter(async () => {
+      const t = performance.now();
+      for (let r = 0; r < ROUNDS; r++) {
+        await encode(events);
+        await new Promise((resolve) => setTimeout(resolve, 0)); // let the stall meter tick
+      }
+      return performance.now() - t;
+    });
+    return { eps: (events.length * ROUNDS) / (ms / 1000), stall: maxStallMs };
+  } finally {
+    worker?.close();
+  }
+}
+
+const pqMain = await parquetRun("main");
+const pqWorker = await parquetRun("worker");
+const bigMain = await parquetBig("main");
+const bigWorker = await parquetBig("worker");
+console.log("\n1. Parquet (zstd) written with fsync + rename, one file per ledger:");
+console.log(
+  `   main thread : ${pqMain.eps.toFixed(0)} events/s, longest main-thread stall ${
+    pqMain.stall.toFixed(1)
+  } ms`,
+);
+console.log(
+  `   Web Worker  : ${pqWorker.eps.toFixed(0)} events/s, longest main-thread stall ${
+    pqWorker.stall.toFixed(1)
+  } ms`,
+);
+console.log(
+  `   ratio worker/main throughput ${(pqWorker.eps / pqMain.eps).toFixed(2)}, stall ${
+    (pqWorker.stall / pqMain.stall).toFixed(2)
+  }`,
+);
+console.log(
+  `   (${(pqMain.bytes / ROUNDS / 1024).toFixed(0)} KiB of Parquet per ${events.length} events)`,
+);
+console.log(
+  `   encode only, all ${events.length} events per file: main ${
+    bigMain.eps.toFixed(0)
+  } events/s (stall ${bigMain.stall.toFixed(0)} ms), worker ${
+    bigWorker.eps.toFixed(0)
+  } events/s (stall ${bigWorker.stall.toFixed(0)} ms), ratio ${
+    (bigWorker.eps / bigMain.eps).toFixed(2)
+  }`,
+);
+
+// 2. WebSocket fan-out --------------------------------------------------------------------------
+{
+  const CLIENTS = 100;
+  const hub = new WsHub({ maxConnections: CLIENTS + 1, maxBufferedBytes: 64 * 1024 * 1024 });
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    (r) => hub.handle(r),
+  );
+  const worker = new Worker(new URL("./sink_bench_ws_clients.ts", import.meta.url), {
+    type: "module",
+  });
+  const next = () =>
+    new Promise<{ type: string; total?: number }>((r) => (worker.onmessage = (e) => r(e.data)));
+  let ready = next();
+  worker.postMessage({ url: `ws://127.0.0.1:${server.addr.port}/ws`, clients: CLIENTS });
+  await ready;
+  const N = events.length;
+  ready = next();
+  worker.postMessage({ events: N });
+  const t = performance.now();
+  await hub.publish(events);
+  const published = performance.now() - t;
+  const received = await ready;
+  const ms = performance.now() - t;
+  console.log(
+    `\n2. WebSocket fan-out of ${N} events to ${CLIENTS} clients (clients on another thread):`,
+  );
+  console.log(
+    `   ${(N / (ms / 1000)).toFixed(0)} events/s per client, ${
+      ((N * CLIENTS) / (ms / 1000)).toFixed(0)
+    } messages/s in total (${received.total} delivered in ${
+      ms.toFixed(0)
+    } ms; hub done sending after ${published.toFixed(0)} ms)`,
+  );
+  worker.terminate();
+  hub.closeAll();
+  await server.shutdown();
+}
+
+// 3. REST latency -------------------------------------------------------------------------------
+{
+  const dir = await Deno.makeTempDir({ prefix: "sink-bench-api-" });
+  const writer = new DatasetWriter({
+    dataDir: dir,
+    formats: ["parquet"],
+    encodeParquet: (e) => Promise.resolve(encodeParquet(e)),
+  });
+  const files = [];
+  // As the sink would commit them: a file every ~3 ledgers.
+  const ledgers = [...fixture.byLedger.keys()].sort((a, b) => a - b);
+  for (let i = 0; i < ledgers.length; i += 3) {
+    files.push(
+      ...await writer.write(ledgers.slice(i, i + 3).flatMap((l) => fixture.byLedger.get(l)!)),
+    );
+  }
+  const store = await EventStore.open({ format: "parquet", files });
+  const api = createApiHandler({
+    store,
+    range: () => ({ first_ledger: ledgers[0], last_ledger: ledgers.at(-1)! }),
+    tip: () => undefined,
+  });
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, api);
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const someone = events.find((e) => e.event_type === "transfer" && e.asset === "native")!
+    .from_address!;
+  async function measure(
+    path: string,
+    n: number,
+  ): Promise<{ p50: number; p95: number; rows: number }> {
+    const times: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < n + 5; i++) {
+      const t = performance.now();
+      const r = await fetch(base + path);
+      const body = await r.json();
+      if (r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(body)}`);
+      if (i >= 5) times.push(performance.now() - t);
+      rows = body.events.length;
+    }
+    times.sort((a, b) => a - b);
+    return { p50: times[Math.floor(n * 0.5)], p95: times[Math.floor(n * 0.95)], rows };
+  }
+  const N = 100;
+  const baseline = await measure("/api/events?limit=100", N);
+  const filtered = await measure(
+    `/api/events?event_type=transfer&asset=native&min_amount=10000000&limit=100`,
+    N,
+  );
+  const byAddress = await measure(`/api/events?address=${someone}&limit=100`, N);
+  console.log(
+    `\n3. REST over ${files.length} Parquet files (${events.length} events), ${N} requests each:`,
+  );
+  console.log(
+    `   unfiltered first page (baseline): p50 ${baseline.p50.toFixed(1)} ms, p95 ${
+      baseline.p95.toFixed(1)
+    } ms`,
+  );
+  console.log(
+    `   event_type=transfer&asset=native&min_amount=10000000 (${filtered.rows} rows): p50 ${
+      filtered.p50.toFixed(1)
+    } ms, p95 ${filtered.p95.toFixed(1)} ms (x${
+      (filtered.p50 / baseline.p50).toFixed(2)
+    } baseline p50)`,
+  );
+  console.log(
+    `   address=G… (${byAddress.rows} rows): p50 ${byAddress.p50.toFixed(1)} ms, p95 ${
+      byAddress.p95.toFixed(1)
+    } ms (x${(byAddress.p50 / baseline.p50).toFixed(2)} baseline p50)`,
+  );
+  await server.shutdown();
+  store.close();
+  await Deno.remove(dir, { recursive: true });
+}
+
+// 4. End to end ---------------------------------------------------------------------------------
+{
+  const dir = await Deno.makeTempDir({ prefix: "sink-bench-e2e-" });
+  const stub = await startProcessorStub({ events });
+  const ledgers = [...fixture.byLedger.keys()];
+  const t = performance.now();
+  const sink = await startSink({
+    processorEndpoint: stub.endpoint,
+    startLedger: Math.min(...ledgers),
+    endLedger: Math.max(...ledgers),
+    filters: {},
+    outputs: ["parquet", "jsonl"],
+    fileFormats: ["parquet", "jsonl"],
+    dataDir: dir,
+    parquetMaxRows: 100_000,
+    flushIntervalMs: 2000,
+    parquetWorkers: 1,
+    host: "127.0.0.1",
+    httpPort: 0,
+    flightPort: 0,
+    healthPort: 0,
+    maxWsConnections: 1,
+    wsMaxBufferedBytes: 1 << 20,
+    logLevel: "error",
+    logFormat: "text",
+  });
+  await sink.done;
+  const ms = performance.now() - t;
+  console.log(
+    `\n4. End to end (loopback Flight → sink → Parquet+JSONL, same process as the stub):`,
+  );
+  console.log(
+    `   ${events.length} events in ${ms.toFixed(0)} ms = ${
+      (events.length / (ms / 1000)).toFixed(0)
+    } events/s (includes sink start-up)`,
+  );
+  await sink.stop();
+  await stub.close();
+  await Deno.remove(dir, { recursive: true });
+}
