@@ -3,6 +3,9 @@
  * memory, one core), against the SDK full-decode baseline measured in the same run, with a
  * breakdown of where the time goes.
  *
+ * The candidates run interleaved, one pass over the 20 ledgers each per round, and the median
+ * round is reported, so that load from other processes affects them alike.
+ *
  * Run: `deno run -A scripts/ttp_bench.ts [rounds]`
  *
  * @module
@@ -17,78 +20,75 @@ import { toRows } from "../shared/ttp/rows.ts";
 import { verifyLedger } from "../shared/ttp/verify.ts";
 import { fixtureLedgers } from "../shared/ttp/testing_fixtures.ts";
 
-const rounds = Number(Deno.args[0] ?? 5);
+const rounds = Number(Deno.args[0] ?? 7);
 const ledgers = fixtureLedgers("pubnet-p26");
-const passphrase = ledgers[0].passphrase;
+const networkPassphrase = ledgers[0].passphrase;
 const mb = ledgers.reduce((n, l) => n + l.bytes.length, 0) / 1e6;
 
-function measure(name: string, fn: (bytes: Uint8Array) => unknown, r = rounds): number {
-  for (const l of ledgers.slice(0, 3)) fn(l.bytes); // warm-up
-  const t0 = performance.now();
-  for (let i = 0; i < r; i++) for (const l of ledgers) fn(l.bytes);
-  const ms = (performance.now() - t0) / (r * ledgers.length);
-  console.log(
-    `${name.padEnd(44)} ${ms.toFixed(2).padStart(8)} ms/ledger ${
-      (1000 / ms).toFixed(1).padStart(8)
-    } ledgers/s`,
-  );
-  return ms;
+const candidates: [string, (bytes: Uint8Array) => unknown][] = [
+  ["SDK LedgerCloseMeta.fromXDR (baseline)", (b) => xdr.LedgerCloseMeta.fromXDR(b as never)],
+  ["walker full decode (reference point)", (b) => decode("LedgerCloseMeta", b, 0)],
+  ["extractEvents auto", (b) => extractEvents(b, { networkPassphrase })],
+  ["extractEvents derived", (b) => extractEvents(b, { networkPassphrase, mode: "derived" })],
+  [
+    "extractLedger auto + verifyLedger",
+    (b) => verifyLedger(extractLedger(b, { networkPassphrase })),
+  ],
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const perRound = candidates.map(() => [] as number[]);
+for (const [, fn] of candidates) for (const l of ledgers.slice(0, 3)) fn(l.bytes); // warm-up
+for (let r = 0; r < rounds; r++) {
+  candidates.forEach(([, fn], i) => {
+    const t0 = performance.now();
+    for (const l of ledgers) fn(l.bytes);
+    perRound[i].push((performance.now() - t0) / ledgers.length);
+  });
 }
 
-console.log(`pubnet-p26: ${ledgers.length} ledgers, ${mb.toFixed(1)} MB XDR, ${rounds} rounds\n`);
-const sdk = measure(
-  "SDK LedgerCloseMeta.fromXDR (baseline)",
-  (b) => xdr.LedgerCloseMeta.fromXDR(b as never),
-  Math.max(1, Math.ceil(rounds / 5)),
+console.log(
+  `pubnet-p26: ${ledgers.length} ledgers, ${
+    mb.toFixed(1)
+  } MB XDR, ${rounds} interleaved rounds (median)\n`,
 );
-const walker = measure(
-  "walker full decode (reference point)",
-  (b) => decode("LedgerCloseMeta", b, 0),
-);
-const auto = measure(
-  "extractEvents auto",
-  (b) => extractEvents(b, { networkPassphrase: passphrase }),
-);
-const derived = measure(
-  "extractEvents derived",
-  (b) => extractEvents(b, { networkPassphrase: passphrase, mode: "derived" }),
-);
-measure(
-  "extractLedger auto + verifyLedger",
-  (b) => verifyLedger(extractLedger(b, { networkPassphrase: passphrase })),
-);
+const ms = perRound.map(median);
+candidates.forEach(([name], i) => {
+  console.log(
+    `${name.padEnd(40)} ${ms[i].toFixed(2).padStart(8)} ms/ledger ${
+      (1000 / ms[i]).toFixed(1).padStart(7)
+    } ledgers/s ${(ms[0] / ms[i]).toFixed(1).padStart(6)}x SDK`,
+  );
+});
 
-console.log("\nwhere the time goes (auto mode):");
-const phases = { read: 0, rules: 0, rows: 0 };
-for (let i = 0; i < rounds; i++) {
+console.log("\nwhere the time goes (auto mode, median round):");
+const phases: Record<string, number[]> = { read: [], rules: [], rows: [] };
+for (let r = 0; r < rounds; r++) {
+  const acc = { read: 0, rules: 0, rows: 0 };
   for (const l of ledgers) {
     let t = performance.now();
-    const { info, transactions } = readLedger(l.bytes, passphrase);
-    phases.read += performance.now() - t;
+    const { info, transactions } = readLedger(l.bytes, networkPassphrase);
+    acc.read += performance.now() - t;
     t = performance.now();
     const stats = { skippedContractEvents: 0 };
     const per = transactions.map((tx) => transactionEvents(tx, "auto", stats));
-    phases.rules += performance.now() - t;
+    acc.rules += performance.now() - t;
     t = performance.now();
     toRows(transactions, orderLedgerEvents(per, info.protocolVersion));
-    phases.rows += performance.now() - t;
+    acc.rows += performance.now() - t;
   }
+  for (const k of Object.keys(acc) as (keyof typeof acc)[]) phases[k].push(acc[k] / ledgers.length);
 }
-const total = phases.read + phases.rules + phases.rows;
-for (const [k, v] of Object.entries(phases)) {
-  const label = {
-    read: "readLedger (lazy decode, hashing, joins)",
-    rules: "event rules",
-    rows: "ordering + rows + ids",
-  }[k];
+const labels: Record<string, string> = {
+  read: "readLedger (one lazy pass, tx hashing, join)",
+  rules: "event rules (fees, operations, contract events)",
+  rows: "ordering, rows, event ids",
+};
+const total = Object.values(phases).reduce((n, xs) => n + median(xs), 0);
+for (const [k, xs] of Object.entries(phases)) {
   console.log(
-    `  ${label!.padEnd(42)} ${(v / (rounds * ledgers.length)).toFixed(2).padStart(7)} ms/ledger  ${
-      (100 * v / total).toFixed(0).padStart(3)
+    `  ${labels[k].padEnd(48)} ${median(xs).toFixed(2).padStart(7)} ms/ledger ${
+      (100 * median(xs) / total).toFixed(0).padStart(4)
     }%`,
   );
 }
-console.log(
-  `\nauto is ${(sdk / auto).toFixed(1)}x the SDK baseline, derived ${
-    (sdk / derived).toFixed(1)
-  }x; walker full decode ${(sdk / walker).toFixed(1)}x`,
-);
