@@ -3,14 +3,21 @@
  * protocol-26 ledgers, ~1 MB of XDR each) through Flight DoGet to a client in another process,
  * with WORKERS=1 and WORKERS=2. The 20-ledger range is requested many times, sequentially and with
  * concurrent streams. Baseline measured in the same run: the decode work alone (zstd + batch
- * split + summary + hash) on one thread in this process.
+ * split + summary + hash) on one thread in this process, and the Flight transport alone: a
+ * subprocess serving the same 20 ledgers as prebuilt record batches (`--serve-prebuilt`), so the
+ * cost of the source's own pipeline shows as the ratio between the two.
  *
  * Usage: deno run -A scripts/source_bench.ts [--rounds 15] [--concurrency 2]
  *
  * @module
  */
 import zlib from "node:zlib";
-import { FlightClient } from "../shared/flight/mod.ts";
+import type * as arrow from "apache-arrow";
+import { FlightClient, FlightServer } from "../shared/flight/mod.ts";
+import { ledgerRowsToRecordBatch, stellarLedgerSchema } from "../shared/schema/mod.ts";
+import { decodeUnit } from "../components/stellar-arrow-source/decode.ts";
+import { DataLake } from "../components/stellar-arrow-source/lake/mod.ts";
+import { toRows } from "../components/stellar-arrow-source/flight_service.ts";
 import { summarizeLedgerCloseMetaBatch } from "../shared/ledger/mod.ts";
 import { SAMPLE_LAKE } from "../components/stellar-arrow-source/config.ts";
 
@@ -52,9 +59,43 @@ function baseline(
   return { ledgersPerSec: (rounds * files.length) / s, mbPerSec: bytes / 1e6 / s };
 }
 
-async function startServer(workers: number): Promise<{ port: number; stop: () => Promise<void> }> {
+/** `--serve-prebuilt`: a Flight server answering every DoGet with the 20 ledgers, prebuilt. */
+async function servePrebuilt(): Promise<void> {
+  const lake = await DataLake.open(SAMPLE_LAKE);
+  const batches: arrow.RecordBatch[] = [];
+  for (let seq = 63092982; seq <= 63093001; seq++) {
+    const b = await lake.readBatch(seq);
+    const { ledgers } = decodeUnit({
+      kind: "lake",
+      object: b.object,
+      start: b.range.start,
+      end: b.range.end,
+      bytes: b.bytes,
+    });
+    const rows = toRows(ledgers, {
+      networkId: new Uint8Array(32),
+      sourceType: "datalake",
+      ingestionTime: Date.now(),
+    });
+    batches.push(ledgerRowsToRecordBatch(rows));
+  }
+  const server = new FlightServer({
+    doGet: () => ({ schema: stellarLedgerSchema, batches }),
+  });
+  const port = await server.listen({ host: "127.0.0.1", port: 0 });
+  console.error(`Flight on 127.0.0.1:${port}`);
+  const stop = Promise.withResolvers<void>();
+  Deno.addSignalListener("SIGTERM", () => stop.resolve());
+  await stop.promise;
+  await server.close();
+}
+
+async function startServer(
+  workers: number,
+  prebuilt = false,
+): Promise<{ port: number; stop: () => Promise<void> }> {
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: [
+    args: prebuilt ? ["run", "-A", import.meta.filename!, "--serve-prebuilt"] : [
       "run",
       "-A",
       new URL("../components/stellar-arrow-source/main.ts", import.meta.url).pathname,
@@ -123,6 +164,11 @@ async function measure(port: number, concurrency: number, rounds: number) {
   return { ledgersPerSec: rows / s, mbPerSec: bytes / 1e6 / s, seconds: s, rows };
 }
 
+if (Deno.args.includes("--serve-prebuilt")) {
+  await servePrebuilt();
+  Deno.exit(0);
+}
+
 const files = await lakeFiles();
 baseline(files, 1); // warm-up
 const base = baseline(files, 5);
@@ -131,19 +177,24 @@ console.log(
     `${base.mbPerSec.toFixed(1)} MB/s of XDR`,
 );
 console.log(
-  `DoGet ${TICKET} (20 ledgers, ~1 MB each), client in this process, server in a subprocess:`,
+  `DoGet ${TICKET} (20 ledgers, ~1 MB each) x ${ROUNDS} rounds per stream, client in this ` +
+    `process, server in a subprocess:`,
 );
-for (const workers of [1, 2]) {
-  const server = await startServer(workers);
+let transport = 0;
+for (const workers of [0, 1, 2]) {
+  const server = await startServer(workers, workers === 0);
+  const label = workers === 0 ? "Flight transport only (prebuilt batches)" : `WORKERS=${workers}`;
   try {
     for (const concurrency of [1, CONCURRENCY]) {
       const r = await measure(server.port, concurrency, ROUNDS);
+      if (workers === 0 && concurrency === 1) transport = r.ledgersPerSec;
       console.log(
-        `  WORKERS=${workers} streams=${concurrency}: ${r.ledgersPerSec.toFixed(1)} ledgers/s ` +
+        `  ${label} streams=${concurrency}: ${r.ledgersPerSec.toFixed(1)} ledgers/s ` +
           `(${r.mbPerSec.toFixed(1)} MB/s on the wire, ${r.rows} ledgers in ${
             r.seconds.toFixed(2)
           } s; ` +
-          `${(r.ledgersPerSec / base.ledgersPerSec).toFixed(2)}× baseline)`,
+          `${(r.ledgersPerSec / base.ledgersPerSec).toFixed(2)}x decode baseline, ` +
+          `${(r.ledgersPerSec / transport).toFixed(2)}x transport-only 1 stream)`,
       );
     }
   } finally {

@@ -24,3 +24,4 @@ export {
 } from "./http_store.ts";
 export * from "./location.ts";
 export * from "./lake.ts";
+export * from "./ledgers.ts";
