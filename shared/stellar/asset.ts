@@ -7,19 +7,25 @@ import { decodeStrkey, encodeAccountId } from "./strkey.ts";
 
 /** Decoded XDR `PublicKey`/`AccountID` as produced by the XDR walker. */
 export interface AccountIdXdr {
+  /** XDR field `arm`. */
   arm: string | number;
+  /** XDR field `value`. */
   value: Uint8Array;
 }
 
 /** Decoded XDR `AlphaNum4`/`AlphaNum12`. */
 export interface AlphaNumXdr {
+  /** XDR field `assetCode`. */
   assetCode: Uint8Array;
+  /** XDR field `issuer`. */
   issuer: AccountIdXdr;
 }
 
 /** Decoded XDR `Asset` (also the non-pool arms of `TrustLineAsset`/`ChangeTrustAsset`). */
 export interface AssetXdr {
+  /** XDR field `arm`. */
   arm: string | number;
+  /** XDR field `value`. */
   value?: AlphaNumXdr | Uint8Array | null | undefined;
 }
 
