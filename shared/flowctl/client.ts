@@ -54,6 +54,8 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   // Reconnect promptly once the control plane is back (grpc-js defaults back off up to 120 s).
   "grpc.initial_reconnect_backoff_ms": 250,
   "grpc.max_reconnect_backoff_ms": 2000,
+  // Own subchannels, released on close (the global pool keeps reconnect timers alive after it).
+  "grpc.use_local_subchannel_pool": 1,
 };
 
 /** A gRPC channel to the control plane with clients for both protocol generations. */

@@ -35,7 +35,7 @@ function controller(
     service: source,
     metrics: { getMetrics: () => ({ ledgers_processed: ++n, last_sequence: 63092982 + n }) },
     backoff: { initialMs: 20, maxMs: 100 },
-    registerTimeoutMs: 500,
+    registerTimeoutMs: 2000, // generous: the machine is shared with other test runs
     ...over,
   });
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import * as grpc from "@grpc/grpc-js";
+import { Buffer } from "node:buffer";
 import {
   type HeartbeatRequest,
   loadFlowctlProtos,
@@ -33,6 +34,8 @@ export interface ScriptedOptions {
   unregisterDelayMs?: number;
   /** Fixed port (default 0 = any). */
   port?: number;
+  /** Serve TLS with this PEM certificate and key (and require client certificates signed by `clientCa`). */
+  tls?: { cert: string; key: string; clientCa?: string };
 }
 
 /** A running scripted control plane. */
@@ -130,7 +133,16 @@ export async function startScriptedControlPlane(
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       `127.0.0.1:${options.port ?? 0}`,
-      grpc.ServerCredentials.createInsecure(),
+      options.tls
+        ? grpc.ServerCredentials.createSsl(
+          options.tls.clientCa ? Buffer.from(options.tls.clientCa) : null,
+          [{
+            cert_chain: Buffer.from(options.tls.cert),
+            private_key: Buffer.from(options.tls.key),
+          }],
+          options.tls.clientCa !== undefined,
+        )
+        : grpc.ServerCredentials.createInsecure(),
       (err, p) => err ? reject(err) : resolve(p),
     )
   );
