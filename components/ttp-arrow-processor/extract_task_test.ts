@@ -11,6 +11,7 @@ import {
   splitByBytes,
 } from "./extract_task.ts";
 import { KNOWN_NETWORKS } from "./network.ts";
+import { tamperFeeBalance } from "./testing/tamper.ts";
 
 const PUBNET = KNOWN_NETWORKS.pubnet;
 const ledgers = readFixtureBatches("pubnet-p26")
@@ -92,4 +93,26 @@ Deno.test("splitByBytes keeps order and puts one oversized event alone", () => {
   assert.deepEqual(groups.map((g) => g.length), [2, 2, 1]);
   assert.deepEqual(splitByBytes([e], 1).map((g) => g.length), [1]);
   assert.deepEqual(splitByBytes([], 100), []);
+});
+
+Deno.test("a verification mismatch names ledger and transaction; the events are still returned", () => {
+  const bad = { sequence: ledgers[0].sequence, xdr: tamperFeeBalance(ledgers[0].xdr) };
+  const result = runExtractTask(task({ verify: true, ledgers: [bad] }));
+  const failures = result.ledgers[0].verifyFailures;
+  assert.equal(failures.length, 1);
+  assert.equal(failures[0].ledger, bad.sequence);
+  const firstTx = expected.find((e) =>
+    e.ledger_sequence === bad.sequence && e.transaction_index === 1
+  )!;
+  assert.equal(failures[0].txHash, firstTx.tx_hash);
+  assert.match(
+    failures[0].message,
+    /balance deltas differ .*native: events -?\d+, ledger changes -?\d+/s,
+  );
+  assert.deepEqual(
+    batchesOfResult(result).flatMap(recordBatchToEvents),
+    extractEvents(bad.xdr, { networkPassphrase: PUBNET }),
+  );
+  // Without VERIFY_EVENTS nothing is checked.
+  assert.deepEqual(runExtractTask(task({ ledgers: [bad] })).ledgers[0].verifyFailures, []);
 });

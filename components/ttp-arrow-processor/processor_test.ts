@@ -17,6 +17,7 @@ import { KNOWN_NETWORKS } from "./network.ts";
 import { type RunningProcessor, startProcessor } from "./processor.ts";
 import type { ProcessorStatus } from "./stats.ts";
 import { fixtureLedgerRows, LoopbackSource } from "./testing/loopback_source.ts";
+import { tamperFeeBalance } from "./testing/tamper.ts";
 
 setupLogging({ level: "error" });
 
@@ -347,5 +348,32 @@ Deno.test("registers with flowctl and heartbeats the processor metrics", async (
   } finally {
     await source.stop();
     await cp.close();
+  }
+});
+
+Deno.test("VERIFY_EVENTS: a mismatch is logged with ledger and hash, counted, and the events served", async () => {
+  const tampered = { ...ROWS[0], ledger_xdr: tamperFeeBalance(ROWS[0].ledger_xdr) };
+  const source = new LoopbackSource({ rows: [tampered, ...ROWS.slice(1)] });
+  await source.start();
+  const lines: string[] = [];
+  setupLogging({ level: "error", write: (line) => lines.push(line) });
+  try {
+    await withProcessor(source, { VERIFY_EVENTS: "true" }, async (client) => {
+      const events = await readEvents(client, `ttp_events:${FIRST}:${FIRST + 1}`);
+      const want = [
+        ...extractEvents(tampered.ledger_xdr, { networkPassphrase: PUBNET }),
+        ...EXPECTED.get(FIRST + 1)!,
+      ];
+      assert.deepEqual(events, want);
+      const s = await status(client);
+      assert.equal(s.verification_failures, 1);
+      const txHash = want.find((e) => e.transaction_index === 1)!.tx_hash;
+      const logged = lines.filter((l) => l.includes("TTP verification failed"));
+      assert.equal(logged.length, 1, lines.join(""));
+      assert.ok(logged[0].includes(String(FIRST)) && logged[0].includes(txHash), logged[0]);
+    });
+  } finally {
+    setupLogging({ level: "error" });
+    await source.stop();
   }
 });

@@ -17,7 +17,6 @@ import {
   FlightClient,
   FlightError,
   GrpcStatus,
-  isFlightError,
   pathDescriptor,
   toFlightError,
 } from "../../shared/flight/mod.ts";
@@ -307,9 +306,4 @@ export class SourceClient {
   close(): void {
     this.#client.close();
   }
-}
-
-/** True when `err` is an `UNAVAILABLE` {@linkcode FlightError}. */
-export function isUnavailable(err: unknown): boolean {
-  return isFlightError(err, GrpcStatus.UNAVAILABLE);
 }
