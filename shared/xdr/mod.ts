@@ -2,9 +2,9 @@
  * Table-driven, zero-copy XDR walker with the Stellar (protocol 26) type table.
  *
  * ```ts
- * import { decode, skip, decodeSpan, XdrSpan } from "../xdr/mod.ts";
+ * import { decode, decodeSpan, skip, XdrSpan } from "../xdr/mod.ts";
  * const end = skip("LedgerCloseMetaBatch", bytes, 0); // === bytes.length
- * const { value } = decode("LedgerCloseMeta", lcmBytes, 0, {
+ * const { value, end: e } = decode("LedgerCloseMeta", lcmBytes, 0, {
  *   lazy: new Set(["LedgerEntry", "SCVal", "DiagnosticEvent"]),
  * });
  * ```
@@ -13,13 +13,24 @@
  * `{ arm, value }` with `arm` the discriminant's enum case name (`"PAYMENT"`,
  * `"ASSET_TYPE_CREDIT_ALPHANUM4"`) or the number for int-switched unions, `value` undefined for
  * void arms; enum → case name; int/uint → number; hyper/uhyper → bigint; bool → boolean; opaque
- * → `Uint8Array` subarray of the input (zero-copy); string → string (UTF-8, latin1 fallback for
- * invalid UTF-8: lossless, see walker.ts); optional → value or null; arrays → arrays; typedefs
- * are transparent. Types listed in `lazy` decode to {@link XdrSpan}s (`type`, `offset`, `end`,
- * `bytes`) for {@link decodeSpan} later.
+ * → `Uint8Array` view of the input (zero-copy); string → string (UTF-8; invalid UTF-8 falls back
+ * to latin1, one char per byte, which is lossless); optional → value or null; arrays → arrays;
+ * typedefs are transparent. `XdrShapes` has generated TypeScript types for all of it.
  *
- * Type names are the XDR names (`SCVal`, `LedgerCloseMeta`, `TransactionMeta`); the SDK's
- * JavaScript names (`ScVal`, ...) are accepted as aliases.
+ * Lazy: types listed in `opts.lazy` (struct/union/enum/opaque names; the root excepted) decode to
+ * {@link XdrSpan}s (`type` = canonical name, `offset`, `end`, `bytes`) for {@link decodeSpan}
+ * later. A lazy value is skipped, not validated beyond what {@link skip} checks. Use one `Set`
+ * object per lazy set (module constant): the fast code is generated per set on first use.
+ *
+ * Type names are the XDR names (`SCVal`, `LedgerCloseMeta`, `TransactionMeta`, `AccountID`); the
+ * SDK's JavaScript names (`ScVal`, ...) are accepted as aliases. Anonymous nested types have the
+ * SDK's names (`LedgerEntryData`, `OperationBody`, `TransactionMetaV4`, ...).
+ *
+ * Errors: {@link XdrError} with the type path (`LedgerCloseMeta.v2.txProcessing[17]...`), byte
+ * offset, expected and actual. Malformed input never yields a value.
+ *
+ * Speed: skip/decode run code generated per type (see codegen.ts); on an error the reference
+ * interpreter re-walks the input to name the path. `scripts/xdr_bench.ts` measures it.
  *
  * @module
  */
