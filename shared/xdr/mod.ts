@@ -24,7 +24,7 @@
  *
  * Type names are the XDR names (`SCVal`, `LedgerCloseMeta`, `TransactionMeta`, `AccountID`); the
  * SDK's JavaScript names (`ScVal`, ...) are accepted as aliases. Anonymous nested types have the
- * SDK's names (`LedgerEntryData`, `OperationBody`, `TransactionMetaV4`, ...).
+ * SDK's names (`LedgerEntryData`, `OperationBody`, `TransactionResultResult`, ...).
  *
  * Errors: {@link XdrError} with the type path (`LedgerCloseMeta.v2.txProcessing[17]...`), byte
  * offset, expected and actual. Malformed input never yields a value.
