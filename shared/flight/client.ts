@@ -35,7 +35,7 @@ export interface FlightClientOptions {
   channelOptions?: grpc.ChannelOptions;
   /**
    * Unread bytes a DoGet stream may hold before the connection stops reading from the network
-   * (Deno's HTTP/2 client does not push back on its own; see `flow_control.ts`). Default 4 MiB.
+   * (Deno's HTTP/2 client does not push back on its own; see `flow_control.ts`). Default 8 MiB.
    * Streams of one client share its connection: read parallel streams from separate clients.
    */
   receiveBufferBytes?: number;
@@ -257,12 +257,13 @@ export class FlightClient {
   readonly target: string;
   readonly #client: grpc.Client;
   readonly #receiveBufferBytes: number;
+  readonly #active = new Set<{ cancel(): void }>();
 
   /** @param location `host:port`, `grpc://host:port`, `grpc+tcp://...` or `grpc+tls://...`. */
   constructor(location: string, options: FlightClientOptions = {}) {
     const { target, tls } = parseFlightLocation(location);
     this.target = target;
-    this.#receiveBufferBytes = options.receiveBufferBytes ?? 2 * TARGET_MESSAGE_BYTES;
+    this.#receiveBufferBytes = options.receiveBufferBytes ?? 4 * TARGET_MESSAGE_BYTES;
     const credentials = options.credentials ??
       (tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure());
     this.#client = new grpc.Client(target, credentials, {
@@ -304,11 +305,13 @@ export class FlightClient {
         metadataOf(opts?.headers),
         callOptionsOf(opts),
         (err, res) => {
+          this.#active.delete(call);
           signal?.removeEventListener("abort", onAbort);
           if (err) reject(signal?.aborted ? abortedError(signal, name) : toFlightError(err));
           else resolve(res as Res);
         },
       );
+      this.#active.add(call);
       const onAbort = () => call.cancel();
       signal?.addEventListener("abort", onAbort, { once: true });
     });
@@ -316,7 +319,7 @@ export class FlightClient {
 
   #stream<Req, Res>(name: string, request: Req, opts?: FlightCallOptions) {
     const m = methodOf(name);
-    return this.#client.makeServerStreamRequest<Req, Res>(
+    const call = this.#client.makeServerStreamRequest<Req, Res>(
       m.path,
       m.requestSerialize as (v: Req) => Buffer,
       m.responseDeserialize as (b: Buffer) => Res,
@@ -324,6 +327,13 @@ export class FlightClient {
       metadataOf(opts?.headers),
       callOptionsOf(opts),
     );
+    this.#track(call);
+    return call;
+  }
+
+  #track(call: { cancel(): void; on(event: "status", f: () => void): unknown }): void {
+    this.#active.add(call);
+    call.on("status", () => this.#active.delete(call));
   }
 
   /** Handshake with no credentials; resolves with the server's first answer. */
@@ -338,6 +348,7 @@ export class FlightClient {
       metadataOf(options.headers),
       callOptionsOf(options),
     );
+    this.#track(call);
     call.write({
       protocol_version: String(options.protocolVersion ?? 0),
       payload: options.payload ?? new Uint8Array(0),
@@ -446,8 +457,13 @@ export class FlightClient {
     return out;
   }
 
-  /** Closes the channel; calls still running are cancelled. */
+  /**
+   * Cancels the calls still running (they fail with `CANCELLED`) and closes the channel. grpc-js
+   * alone would let open calls continue after `close()`.
+   */
   close(): void {
+    for (const call of [...this.#active]) call.cancel();
+    this.#active.clear();
     this.#client.close();
   }
 }

@@ -97,7 +97,7 @@ export interface FlightServerOptions {
   maxPendingWrites?: number;
   /**
    * Bytes a DoGet stream may have handed to its connection beyond what the socket has written,
-   * before the server stops pulling batches. Default 4 MiB (two messages). See `flow_control.ts`:
+   * before the server stops pulling batches. Default 8 MiB (four messages). See `flow_control.ts`:
    * Deno's HTTP/2 server does not push back on its own.
    */
   sendBufferBytes?: number;
@@ -469,7 +469,7 @@ export class FlightServer {
       }
       await writer.write(bytes);
       // The HTTP/2 stream exists once the first message went out.
-      gate ??= SendGate.forCall(call, this.#options.sendBufferBytes ?? 2 * TARGET_MESSAGE_BYTES);
+      gate ??= SendGate.forCall(call, this.#options.sendBufferBytes ?? 4 * TARGET_MESSAGE_BYTES);
       gate?.wrote(bytes.byteLength);
       await gate?.wait(ctx.signal);
     };
