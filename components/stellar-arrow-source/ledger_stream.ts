@@ -139,31 +139,48 @@ export async function* streamLedgers(
   const maxFailures = opts.maxPollFailures ?? 5;
   let next = opts.start;
   let failures = 0;
+  const failed = (err: unknown): void => {
+    failures++;
+    opts.onPollError?.(err);
+    if (failures >= maxFailures) {
+      throw err instanceof SourceError ? err : new SourceError(
+        "unavailable",
+        `following from ledger ${next}: ${failures} polls of ${opts.source.url} failed: ${
+          errorMessage(err)
+        }`,
+        { ledger: next, object: opts.source.url, cause: err },
+      );
+    }
+  };
   while (true) {
     opts.signal?.throwIfAborted();
     let tip: number | undefined;
     try {
-      tip = (await opts.source.availableRange(opts.signal))?.end;
-      failures = 0;
+      tip = await (opts.source.tip?.(opts.signal) ??
+        opts.source.availableRange(opts.signal).then((r) => r?.end));
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason;
-      failures++;
-      opts.onPollError?.(err);
-      if (failures >= maxFailures) {
-        throw err instanceof SourceError ? err : new SourceError(
-          "unavailable",
-          `following from ledger ${next}: ${failures} polls of ${opts.source.url} failed: ${
-            errorMessage(err)
-          }`,
-          { ledger: next, object: opts.source.url, cause: err },
-        );
-      }
+      failed(err);
     }
     if (tip !== undefined && tip >= next) {
       const end = Math.min(tip, next + maxChunk - 1);
-      yield* streamRange(opts, next, end);
-      next = end + 1;
-      continue;
+      try {
+        for await (const group of streamRange(opts, next, end)) {
+          next = group[group.length - 1].sequence + 1;
+          failures = 0;
+          yield group;
+        }
+        next = end + 1;
+        failures = 0;
+        continue;
+      } catch (err) {
+        if (opts.signal?.aborted) throw opts.signal.reason;
+        // Near the tip a batch may not be written yet (parallel writers): retry a few polls.
+        if (!(err instanceof SourceError && err.kind === "not_found")) throw err;
+        failed(err);
+      }
+    } else if (tip !== undefined) {
+      failures = 0;
     }
     await delay(opts.pollIntervalMs, opts.signal);
   }

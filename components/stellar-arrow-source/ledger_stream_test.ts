@@ -4,7 +4,7 @@ import type { DecodeRequest } from "./decode_types.ts";
 import { SourceError } from "./errors.ts";
 import { type DecodeFn, streamLedgers } from "./ledger_stream.ts";
 import { LakeSource, type LedgerSource, type UnitRef } from "./source.ts";
-import { lakePath } from "./testing/fixtures.ts";
+import { copyLake, lakePath } from "./testing/fixtures.ts";
 
 /** A real lake source that counts fetches. */
 async function countingSource(lake: string): Promise<{ source: LedgerSource; fetches: number[] }> {
@@ -125,4 +125,42 @@ Deno.test("follow mode fails as unavailable after repeated failed polls", async 
   );
   assert.equal(polls, 3);
   assert.equal(errors.length, 3);
+});
+
+Deno.test("follow mode waits for a batch missing just below the tip (out-of-order writers)", async () => {
+  const dir = await copyLake("pubnet-p26");
+  const file = `${dir}/FC3E15FF--63040000-63103999/FC3D46F8--63092999.xdr.zst`;
+  const bytes = await Deno.readFile(file);
+  await Deno.remove(file);
+  try {
+    const source = new LakeSource({ url: dir });
+    await source.availableRange();
+    assert.equal(await source.tip(), 63093001);
+    const controller = new AbortController();
+    const seqs: number[] = [];
+    let polls = 0;
+    await assert.rejects(async () => {
+      for await (
+        const group of streamLedgers({
+          source,
+          decode: jittery,
+          start: 63092997,
+          readAhead: 2,
+          pollIntervalMs: 20,
+          maxPollFailures: 50,
+          signal: controller.signal,
+          onPollError: () => {
+            if (++polls === 3) Deno.writeFileSync(file, bytes); // the late writer catches up
+          },
+        })
+      ) {
+        seqs.push(...group.map((l) => l.sequence));
+        if (seqs.at(-1) === 63093001) controller.abort(new Error("done"));
+      }
+    }, /done/);
+    assert.deepEqual(seqs, [63092997, 63092998, 63092999, 63093000, 63093001]);
+    assert.equal(polls, 3);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

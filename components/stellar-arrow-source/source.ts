@@ -32,6 +32,8 @@ export interface LedgerSource {
   networkPassphrase(signal?: AbortSignal): Promise<string>;
   /** The ledgers currently held (refreshed on every call); null when none. */
   availableRange(signal?: AbortSignal): Promise<SequenceRange | null>;
+  /** The newest ledger held, cheaper than `availableRange` where the source can (follow polls). */
+  tip?(signal?: AbortSignal): Promise<number | undefined>;
   /** Splits `[start, end]` into units, in order (no I/O). */
   plan(start: number, end: number): Generator<UnitRef>;
   /** Fetches one unit's raw bytes, ready for a decode worker. */
@@ -82,6 +84,11 @@ export class LakeSource implements LedgerSource {
   /** Lists the lake for its range. */
   async availableRange(): Promise<SequenceRange | null> {
     return await (await this.lake()).availableRange();
+  }
+
+  /** The newest ledger held (two short listings; see `DataLake.tip`). */
+  async tip(): Promise<number | undefined> {
+    return await (await this.lake()).tip();
   }
 
   /** One unit per batch object. Needs the lake opened (`availableRange` does it). */
@@ -160,6 +167,11 @@ export class RpcSource implements LedgerSource {
     ]);
     if (latest.sequence < health.oldestLedger) return null;
     return { start: health.oldestLedger, end: latest.sequence };
+  }
+
+  /** `getLatestLedger`'s sequence. */
+  async tip(signal?: AbortSignal): Promise<number | undefined> {
+    return (await this.client.getLatestLedger(signal)).sequence;
   }
 
   /** Pages of at most `pageLimit` ledgers. */

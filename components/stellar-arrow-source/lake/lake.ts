@@ -195,6 +195,32 @@ export class DataLake {
     return start === undefined ? null : { start, end };
   }
 
+  /**
+   * The newest ledger held, from two short listings (names sort newest first): the root's first
+   * entries, then the newest partition's. Undefined when the lake holds no batch. Falls back to
+   * {@linkcode availableRange} when the short listings find nothing (e.g. an empty newest
+   * partition).
+   */
+  async tip(): Promise<number | undefined> {
+    const root = await this.store.listDir("", { limit: 8 });
+    const partition = root.dirs.find((d) => parsePartitionName(d) !== null);
+    if (partition !== undefined) {
+      this.#layout = "partitioned";
+      const batches = await this.#batchesIn(partition, 8);
+      if (batches.length > 0) {
+        this.#noteSuffix(batches[batches.length - 1].suffix);
+        return batches[batches.length - 1].end;
+      }
+    } else {
+      const batches = root.files.map(parseBatchName).filter((b) => b !== null).sort(byStart);
+      if (batches.length > 0) {
+        this.#layout = "flat";
+        return batches[batches.length - 1].end;
+      }
+    }
+    return (await this.availableRange())?.end;
+  }
+
   /** Candidate keys of the batch holding `seq`, most likely first. */
   candidateKeys(seq: number): string[] {
     const layouts: LakeLayoutKind[] = this.#layout

@@ -90,3 +90,16 @@ Deno.test("empty lake has no range; unreachable folder is unavailable", async ()
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("tip() finds the newest ledger from short listings", async () => {
+  const want: Record<string, number> = {
+    "pubnet-p26": 63093001,
+    "testnet-p19": 1410367,
+    "pubnet-mixed": 53312000,
+    "testnet-galexie-test-bucket": 999,
+  };
+  for (const [name, tip] of Object.entries(want)) {
+    const lake = await DataLake.open(lakePath(name));
+    assert.equal(await lake.tip(), tip, name);
+  }
+});
