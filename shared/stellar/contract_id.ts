@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Asset, assetString, encodeAssetXdr } from "./asset.ts";
+import { type Asset, encodeAssetXdr } from "./asset.ts";
 import { networkId, sha256, xdrInt } from "./hash.ts";
 import { encodeContractId } from "./strkey.ts";
 
@@ -23,16 +23,21 @@ export function sacContractId(asset: Asset, passphrase: string): Uint8Array {
   );
 }
 
-const addressCache = new Map<string, string>();
+const addressCache = new Map<string, Map<string, string>>();
 
 /** `C…` address of the SAC of `asset` on the network of `passphrase` (memoised). */
 export function sacContractAddress(asset: Asset, passphrase: string): string {
-  const key = `${passphrase}\n${assetString(asset)}`;
-  let address = addressCache.get(key);
+  let byAsset = addressCache.get(passphrase);
+  if (byAsset === undefined) {
+    byAsset = new Map();
+    addressCache.set(passphrase, byAsset);
+  }
+  const key = asset.type === "native" ? "native" : `${asset.code}:${asset.issuer}`;
+  let address = byAsset.get(key);
   if (address === undefined) {
     address = encodeContractId(sacContractId(asset, passphrase));
-    if (addressCache.size > 100_000) addressCache.clear();
-    addressCache.set(key, address);
+    if (byAsset.size > 100_000) byAsset.clear();
+    byAsset.set(key, address);
   }
   return address;
 }

@@ -75,20 +75,24 @@ function v4Data(data: ScValXdr): V4Data | null {
   return amount === null ? null : { amount, toMuxed };
 }
 
-const sacCache = new Map<string, { asset: Asset; address: string } | null>();
+const sacCache = new Map<string, Map<string, { asset: Asset; address: string } | null>>();
 
 /**
  * The asset named by a SEP-11 string when its SAC (on the network of `passphrase`) is
  * `emitter`, else null. Memoised: the same few assets recur in every ledger.
  */
 function sacAsset(text: string, passphrase: string, emitter: string): Asset | null {
-  const key = `${passphrase}\n${text}`;
-  let hit = sacCache.get(key);
+  let byText = sacCache.get(passphrase);
+  if (byText === undefined) {
+    byText = new Map();
+    sacCache.set(passphrase, byText);
+  }
+  let hit = byText.get(text);
   if (hit === undefined) {
     const asset = parseAssetString(text);
     hit = asset === null ? null : { asset, address: sacContractAddress(asset, passphrase) };
-    if (sacCache.size > 100_000) sacCache.clear();
-    sacCache.set(key, hit);
+    if (byText.size > 100_000) byText.clear();
+    byText.set(text, hit);
   }
   return hit !== null && hit.address === emitter ? hit.asset : null;
 }
