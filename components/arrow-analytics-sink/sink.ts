@@ -258,7 +258,7 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
   // --- input and pipeline -------------------------------------------------------------------
   const onCommit = (c: Commit) => {
     checkpoint = pipeline!.checkpoint as Checkpoint;
-    store?.addFiles(c.files);
+    store?.addCommit(c.files, c.events);
     committed.advance(c.toLedger);
     m.eventsWritten.inc(c.events.length);
     m.success.inc();

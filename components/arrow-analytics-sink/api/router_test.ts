@@ -13,7 +13,8 @@ interface Fixture {
   close(): Promise<void>;
 }
 
-/** Ledgers 100-139 with 25 events each, committed in 4 flushes; ledgers 140-141 are empty. */
+/** Ledgers 100-139 with 25 events each, committed 3 ledgers a time (14 files, so pages span
+ * several read chunks); ledgers 140-141 are empty. */
 async function fixture(format: FileFormat): Promise<Fixture> {
   const dir = await Deno.makeTempDir({ prefix: "sink-api-" });
   const writer = new DatasetWriter({

@@ -158,6 +158,59 @@ export function whereClause(q: Omit<EventQuery, "limit">): { sql: string; params
   return { sql: conds.length ? `WHERE ${conds.join(" AND ")}` : "", params };
 }
 
+/** Files read by the first query of a page; each further query reads twice as many. */
+export const FIRST_CHUNK_FILES = 4;
+
+const SPLIT = "1000000000000000000";
+
+interface Aggregates {
+  byType: Map<string, number>;
+  byAsset: Map<string, { events: number; volume: bigint }>;
+  first: number | null;
+  last: number | null;
+}
+
+function addEvents(a: Aggregates, events: readonly TtpEvent[]): void {
+  for (const e of events) {
+    a.byType.set(e.event_type, (a.byType.get(e.event_type) ?? 0) + 1);
+    if (a.first === null || e.ledger_sequence < a.first) a.first = e.ledger_sequence;
+    if (a.last === null || e.ledger_sequence > a.last) a.last = e.ledger_sequence;
+    if (e.event_type === "fee" || e.asset === null) continue;
+    const s = a.byAsset.get(e.asset);
+    if (s) {
+      s.events++;
+      s.volume += BigInt(e.amount);
+    } else a.byAsset.set(e.asset, { events: 1, volume: BigInt(e.amount) });
+  }
+}
+
+function summarize(a: Aggregates, top: number): DatasetStats {
+  const assets = [...a.byAsset].map(([asset, s]) => ({
+    asset,
+    events: s.events,
+    volume: s.volume,
+  }));
+  const byCount = [...assets].sort((x, y) => y.events - x.events || x.asset.localeCompare(y.asset));
+  const byVolume = [...assets].sort((x, y) =>
+    y.volume > x.volume ? 1 : y.volume < x.volume ? -1 : x.asset.localeCompare(y.asset)
+  );
+  const out = (list: typeof assets): AssetStat[] =>
+    list.slice(0, top).map((s) => ({
+      asset: s.asset,
+      events: s.events,
+      volume: s.volume.toString(),
+    }));
+  const byType = [...a.byType].sort(([x], [y]) => x.localeCompare(y));
+  return {
+    events_total: byType.reduce((n, [, c]) => n + c, 0),
+    events_by_type: Object.fromEntries(byType),
+    top_assets_by_count: out(byCount),
+    top_assets_by_volume: out(byVolume),
+    first_event_ledger: a.first,
+    last_event_ledger: a.last,
+  };
+}
+
 /** Options of {@linkcode EventStore.open}. */
 export interface EventStoreOptions {
   /** Format queried (parquet preferred). */
@@ -175,8 +228,9 @@ export class EventStore {
   #idle: DuckDBConnection[];
   #waiters: ((c: DuckDBConnection) => void)[] = [];
   #files: DataFile[];
-  #version = 0;
-  #statsCache: { version: number; stats: Promise<DatasetStats> } | undefined;
+  #aggregates: Promise<Aggregates> | undefined;
+  #pendingEvents: TtpEvent[][] = [];
+  #aggregating = false;
 
   private constructor(
     format: FileFormat,
@@ -199,13 +253,19 @@ export class EventStore {
     return new EventStore(options.format, instance, connections, files);
   }
 
-  /** Makes newly committed files visible (files of other formats are ignored). */
-  addFiles(files: readonly DataFile[]): void {
+  /**
+   * Makes a commit visible: its files (other formats are ignored) and its events (for the
+   * running statistics).
+   */
+  addCommit(files: readonly DataFile[], events: readonly TtpEvent[] = []): void {
     const mine = files.filter((f) => f.format === this.format);
-    if (mine.length === 0) return;
-    this.#files.push(...mine);
-    this.#files.sort((a, b) => a.first - b.first || a.date.localeCompare(b.date));
-    this.#version++;
+    if (mine.length > 0) {
+      this.#files.push(...mine);
+      this.#files.sort((a, b) => a.first - b.first);
+    }
+    if (events.length === 0 || !this.#aggregates) return;
+    if (this.#aggregating) this.#pendingEvents.push([...events]);
+    else void this.#aggregates.then((a) => addEvents(a, events));
   }
 
   /** Number of files queried. */
@@ -239,7 +299,11 @@ export class EventStore {
     });
   }
 
-  /** One page of events ordered by `event_id`. */
+  /**
+   * One page of events ordered by `event_id`. Files hold disjoint ledger ranges and `event_id`
+   * orders by ledger first, so files are read in ledger order, a growing number at a time, until
+   * the page is full: the first pages of a long dataset touch only its first files.
+   */
   async query(q: EventQuery): Promise<TtpEvent[]> {
     let from = q.ledgerFrom;
     if (q.after !== undefined) {
@@ -247,14 +311,20 @@ export class EventStore {
       if (from === undefined || cursorLedger > from) from = cursorLedger;
     }
     const paths = this.#filesFor(from, q.ledgerTo);
-    if (paths.length === 0 || q.limit <= 0) return [];
+    const limit = Math.floor(q.limit);
+    if (paths.length === 0 || limit <= 0) return [];
     const where = whereClause(q);
-    const rows = await this.#rows(
-      `SELECT ${SELECT_COLUMNS} FROM ${sourceSql(this.format, paths)} ${where.sql}
-       ORDER BY event_id LIMIT ${Math.floor(q.limit)}`,
-      where.params,
-    );
-    return rows.map(toEvent);
+    const out: TtpEvent[] = [];
+    let chunk = FIRST_CHUNK_FILES;
+    for (let at = 0; at < paths.length && out.length < limit; at += chunk, chunk *= 2) {
+      const rows = await this.#rows(
+        `SELECT ${SELECT_COLUMNS} FROM ${sourceSql(this.format, paths.slice(at, at + chunk))}
+         ${where.sql} ORDER BY event_id LIMIT ${limit - out.length}`,
+        where.params,
+      );
+      for (const row of rows) out.push(toEvent(row));
+    }
+    return out;
   }
 
   /** The event with this id, if stored. */
@@ -269,58 +339,56 @@ export class EventStore {
     return rows.length ? toEvent(rows[0]) : undefined;
   }
 
-  /** Statistics over everything stored; cached until the next commit. */
-  stats(top = 10): Promise<DatasetStats> {
-    if (this.#statsCache?.version !== this.#version) {
-      const stats = this.#computeStats(top);
-      stats.catch(() => {
-        if (this.#statsCache?.stats === stats) this.#statsCache = undefined;
-      });
-      this.#statsCache = { version: this.#version, stats };
+  /**
+   * Statistics over everything stored: one DuckDB pass over the files on first use, then kept up
+   * to date from each commit's events.
+   */
+  async stats(top = 10): Promise<DatasetStats> {
+    if (!this.#aggregates) {
+      this.#aggregating = true;
+      const computing = this.#aggregate();
+      this.#aggregates = computing;
+      try {
+        const a = await computing;
+        for (const events of this.#pendingEvents) addEvents(a, events);
+      } catch (error) {
+        this.#aggregates = undefined;
+        throw error;
+      } finally {
+        this.#pendingEvents = [];
+        this.#aggregating = false;
+      }
     }
-    return this.#statsCache.stats;
+    return summarize(await this.#aggregates, top);
   }
 
-  async #computeStats(top: number): Promise<DatasetStats> {
+  async #aggregate(): Promise<Aggregates> {
+    const a: Aggregates = { byType: new Map(), byAsset: new Map(), first: null, last: null };
     const paths = this.#filesFor(undefined, undefined);
-    const empty: DatasetStats = {
-      events_total: 0,
-      events_by_type: {},
-      top_assets_by_count: [],
-      top_assets_by_volume: [],
-      first_event_ledger: null,
-      last_event_ledger: null,
-    };
-    if (paths.length === 0) return empty;
+    if (paths.length === 0) return a;
     const src = sourceSql(this.format, paths);
     const byType = await this.#rows(
       `SELECT event_type, count(*)::BIGINT AS n, min(ledger_sequence) AS lo, max(ledger_sequence) AS hi
-       FROM ${src} GROUP BY event_type ORDER BY event_type`,
+       FROM ${src} GROUP BY event_type`,
     );
+    for (const r of byType) {
+      a.byType.set(r.event_type as string, Number(r.n));
+      a.first = a.first === null ? Number(r.lo) : Math.min(a.first, Number(r.lo));
+      a.last = a.last === null ? Number(r.hi) : Math.max(a.last, Number(r.hi));
+    }
+    // Sums of i128 amounts can pass the HUGEINT range; summing the parts above and below 10^18
+    // separately cannot (for fewer than ~10^18 events), and BigInt puts them back together.
     const assets = await this.#rows(
-      `SELECT asset, count(*)::BIGINT AS n, sum(CAST(amount AS HUGEINT))::VARCHAR AS volume
+      `SELECT asset, count(*)::BIGINT AS n,
+              sum(CAST(amount AS HUGEINT) // ${SPLIT})::VARCHAR AS hi,
+              sum(CAST(amount AS HUGEINT) % ${SPLIT})::VARCHAR AS lo
        FROM ${src} WHERE event_type <> 'fee' AND asset IS NOT NULL GROUP BY asset`,
     );
-    const stats: AssetStat[] = assets.map((r) => ({
-      asset: r.asset as string,
-      events: Number(r.n),
-      volume: r.volume as string,
-    }));
-    const byCount = [...stats].sort((a, b) =>
-      b.events - a.events || a.asset.localeCompare(b.asset)
-    );
-    const byVolume = [...stats].sort((a, b) => {
-      const d = BigInt(b.volume) - BigInt(a.volume);
-      return d > 0n ? 1 : d < 0n ? -1 : a.asset.localeCompare(b.asset);
-    });
-    return {
-      events_total: byType.reduce((n, r) => n + Number(r.n), 0),
-      events_by_type: Object.fromEntries(byType.map((r) => [r.event_type, Number(r.n)])),
-      top_assets_by_count: byCount.slice(0, top),
-      top_assets_by_volume: byVolume.slice(0, top),
-      first_event_ledger: Math.min(...byType.map((r) => Number(r.lo))),
-      last_event_ledger: Math.max(...byType.map((r) => Number(r.hi))),
-    };
+    for (const r of assets) {
+      const volume = BigInt(r.hi as string) * BigInt(SPLIT) + BigInt(r.lo as string);
+      a.byAsset.set(r.asset as string, { events: Number(r.n), volume });
+    }
+    return a;
   }
 
   /** Runs SQL over the committed files (tests, tools): `{src}` stands for the table. */
