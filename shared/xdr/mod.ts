@@ -87,6 +87,11 @@ export function decode<T = XdrValue>(
   return stellarXdr.decode<T>(type, bytes, offset, opts);
 }
 
+/** Encodes a value in the decoded shape back to Stellar XDR (lazy spans copied verbatim). */
+export function encode(type: string | XdrType, value: unknown): Uint8Array {
+  return stellarXdr.encode(type, value);
+}
+
 /** Decodes the value behind a lazy span. */
 export function decodeSpan<T = XdrValue>(span: XdrSpan, opts?: DecodeOptions): T {
   return stellarXdr.decodeSpan<T>(span, opts);

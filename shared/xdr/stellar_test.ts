@@ -8,6 +8,7 @@ import { readFixtureBatches, readLedgerFacts } from "../ledger/testdata.ts";
 import {
   decode,
   decodeSpan,
+  encode,
   fieldOffset,
   skip,
   stellarXdr,
@@ -360,4 +361,13 @@ Deno.test("XdrShapes: generated types describe what decode returns", () => {
   const meta = lcm.value.txProcessing[0].txApplyProcessing;
   assert.equal(meta.arm, 4);
   if (meta.arm === 4) assert.ok(Array.isArray(meta.value.operations));
+});
+
+Deno.test("encode: every fixture batch round-trips byte for byte (full and lazy)", () => {
+  for (const b of BATCHES) {
+    const full = decode("LedgerCloseMetaBatch", b.bytes).value;
+    assert.deepEqual(encode("LedgerCloseMetaBatch", full), b.bytes, b.file);
+    const lazy = decode("LedgerCloseMetaBatch", b.bytes, 0, { lazy: LAZY }).value;
+    assert.deepEqual(encode("LedgerCloseMetaBatch", lazy), b.bytes, b.file);
+  }
 });

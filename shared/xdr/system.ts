@@ -18,6 +18,7 @@
  */
 import { XdrError } from "./errors.ts";
 import { type CompiledWalker, compileWalker } from "./codegen.ts";
+import { Encoder } from "./encoder.ts";
 import { Walker } from "./interpreter.ts";
 import type { XdrTypeDef, XdrTypeRef, XdrTypeTable } from "./table.ts";
 import {
@@ -352,6 +353,16 @@ export class XdrTypeSystem {
     } catch (e) {
       throw this.#retrace(e, t, bytes, offset, flags, (tw) => tw.decode(t, false));
     }
+  }
+
+  /**
+   * Encodes a value in the decoded shape back to XDR (spans of the right type are copied
+   * verbatim). Throws {@link XdrError} naming the path when the value does not fit the type.
+   */
+  encode(type: string | XdrType, value: unknown): Uint8Array {
+    const e = new Encoder();
+    e.root(this.type(type), value);
+    return e.result();
   }
 
   /** Decodes the value behind a span (its type from the span). */

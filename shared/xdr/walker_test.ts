@@ -358,3 +358,61 @@ Deno.test("table errors: unknown references are reported at construction", () =>
     /A\.x references unknown type Missing/,
   );
 });
+
+Deno.test("encode: round-trips every kind and copies spans", () => {
+  const { value } = sys.decode("Rec", REC);
+  assert.deepEqual(sys.encode("Rec", value), REC);
+  const lazy = sys.decode("Rec", REC, 0, { lazy: new Set(["Point", "Shape"]) }).value;
+  assert.deepEqual(sys.encode("Rec", lazy), REC);
+  assert.deepEqual(sys.encode("Loose", { arm: 3, value: undefined }), bytes(3));
+  assert.deepEqual(
+    sys.encode("Node", { name: new Uint8Array([0xff]), children: [] }),
+    bytes(1, [0xff, 0, 0, 0], 0),
+  );
+});
+
+const ENCODE_ERRORS: [
+  name: string,
+  type: string,
+  value: unknown,
+  path: string,
+  expected: RegExp,
+][] = [
+  ["int out of range", "Point", { x: 2 ** 31, y: 0 }, "Point.x", /32-bit signed/],
+  ["missing field", "Point", { x: 1 }, "Point.y", /field y/],
+  ["unknown enum name", "Color", "BLUE", "Color", /Color case name/],
+  ["unknown arm", "Ext", { arm: 4, value: undefined }, "Ext", /known arm/],
+  ["string arm for int union", "Ext", { arm: "v1", value: undefined }, "Ext", /number as Ext arm/],
+  ["void arm with a value", "Ext", { arm: 0, value: 1 }, "Ext.0", /void/],
+  ["opaque length", "Hash", new Uint8Array(31), "Hash", /Uint8Array\(32\)/],
+  ["string too long", "Node", { name: "abcdefghi", children: [] }, "Node.name", /at most 8 bytes/],
+  [
+    "array too long",
+    "Node",
+    {
+      name: "",
+      children: Array(5).fill({ name: "", children: [] }),
+    },
+    "Node.children",
+    /at most 4 elements/,
+  ],
+  ["hyper not bigint", "Shape", { arm: "NEG_ONE", value: 5 }, "Shape.big", /uhyper/],
+  [
+    "span of another type",
+    "Shape",
+    new XdrSpan("Point", 0, 8, new Uint8Array(8)),
+    "Shape",
+    /Shape value/,
+  ],
+];
+
+for (const [name, type, value, path, expected] of ENCODE_ERRORS) {
+  Deno.test(`encode errors: ${name}`, () => {
+    assert.throws(() => sys.encode(type, value), (e: unknown) => {
+      assert.ok(e instanceof XdrError, String(e));
+      assert.equal(e.path, path);
+      assert.match(e.expected, expected);
+      return true;
+    });
+  });
+}
