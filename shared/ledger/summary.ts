@@ -301,12 +301,20 @@ function summarize(
     for (const t of TRAILING[lcmVersion]) p = skip(t, bytes, p);
   }
   const closeTime = h.scpValue.closeTime;
+  if (closeTime > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new XdrError({
+      path: `LedgerCloseMeta (ledger ${h.ledgerSeq}).ledgerHeader.header.scpValue.closeTime`,
+      offset: headerStart,
+      expected: "a close time in unix seconds below 2^53",
+      actual: `${closeTime}`,
+    });
+  }
   return {
     summary: {
       sequence: h.ledgerSeq,
       hash,
       previousHash: h.previousLedgerHash,
-      closeTime: closeTime <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(closeTime) : NaN,
+      closeTime: Number(closeTime),
       protocolVersion: h.ledgerVersion,
       txCount,
       successfulTxCount: ok,
