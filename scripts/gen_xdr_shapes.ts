@@ -83,7 +83,9 @@ for (const name of Object.keys(STELLAR_TYPES).sort()) {
   lines.push(doc);
   if (def.kind === "struct") {
     lines.push(`export interface ${name} {`);
-    for (const [f, t] of def.fields) lines.push(`  readonly ${f}: ${ts(t)};`);
+    for (const [f, t] of def.fields) {
+      lines.push(`  /** \`${name}.${f}\` */`, `  readonly ${f}: ${ts(t)};`);
+    }
     lines.push("}");
   } else {
     lines.push(`export type ${name} = ${ts(def)};`);

@@ -22,9 +22,13 @@ export interface XdrErrorDetails {
  * offset, what was expected and what came.
  */
 export class XdrError extends Error implements XdrErrorDetails {
+  /** Type path to the failing value. */
   readonly path: string;
+  /** Byte offset where the failing item starts. */
   readonly offset: number;
+  /** What was expected. */
   readonly expected: string;
+  /** What came instead. */
   readonly actual: string;
 
   /** Builds the error; the message is derived from the details. */

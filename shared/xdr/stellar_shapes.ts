@@ -11,22 +11,34 @@ import type { XdrUnion } from "./types.ts";
 
 /** Decoded `AccountEntry`. */
 export interface AccountEntry {
+  /** `AccountEntry.accountId` */
   readonly accountId: PublicKey;
+  /** `AccountEntry.balance` */
   readonly balance: bigint;
+  /** `AccountEntry.seqNum` */
   readonly seqNum: bigint;
+  /** `AccountEntry.numSubEntries` */
   readonly numSubEntries: number;
+  /** `AccountEntry.inflationDest` */
   readonly inflationDest: PublicKey | null;
+  /** `AccountEntry.flags` */
   readonly flags: number;
+  /** `AccountEntry.homeDomain` */
   readonly homeDomain: string;
+  /** `AccountEntry.thresholds` */
   readonly thresholds: Thresholds;
+  /** `AccountEntry.signers` */
   readonly signers: Signer[];
+  /** `AccountEntry.ext` */
   readonly ext: AccountEntryExt;
 }
 /** Decoded `AccountEntryExt`. */
 export type AccountEntryExt = XdrUnion<0, undefined> | XdrUnion<1, AccountEntryExtensionV1>;
 /** Decoded `AccountEntryExtensionV1`. */
 export interface AccountEntryExtensionV1 {
+  /** `AccountEntryExtensionV1.liabilities` */
   readonly liabilities: Liabilities;
+  /** `AccountEntryExtensionV1.ext` */
   readonly ext: AccountEntryExtensionV1Ext;
 }
 /** Decoded `AccountEntryExtensionV1Ext`. */
@@ -35,9 +47,13 @@ export type AccountEntryExtensionV1Ext =
   | XdrUnion<2, AccountEntryExtensionV2>;
 /** Decoded `AccountEntryExtensionV2`. */
 export interface AccountEntryExtensionV2 {
+  /** `AccountEntryExtensionV2.numSponsored` */
   readonly numSponsored: number;
+  /** `AccountEntryExtensionV2.numSponsoring` */
   readonly numSponsoring: number;
+  /** `AccountEntryExtensionV2.signerSponsoringIDs` */
   readonly signerSponsoringIDs: (PublicKey | null)[];
+  /** `AccountEntryExtensionV2.ext` */
   readonly ext: AccountEntryExtensionV2Ext;
 }
 /** Decoded `AccountEntryExtensionV2Ext`. */
@@ -46,8 +62,11 @@ export type AccountEntryExtensionV2Ext =
   | XdrUnion<3, AccountEntryExtensionV3>;
 /** Decoded `AccountEntryExtensionV3`. */
 export interface AccountEntryExtensionV3 {
+  /** `AccountEntryExtensionV3.ext` */
   readonly ext: ExtensionPoint;
+  /** `AccountEntryExtensionV3.seqLedger` */
   readonly seqLedger: number;
+  /** `AccountEntryExtensionV3.seqTime` */
   readonly seqTime: bigint;
 }
 /** Decoded `AccountFlags`. */
@@ -80,8 +99,11 @@ export type AccountMergeResultCode =
   | "ACCOUNT_MERGE_IS_SPONSOR";
 /** Decoded `AllowTrustOp`. */
 export interface AllowTrustOp {
+  /** `AllowTrustOp.trustor` */
   readonly trustor: PublicKey;
+  /** `AllowTrustOp.asset` */
   readonly asset: AssetCode;
+  /** `AllowTrustOp.authorize` */
   readonly authorize: number;
 }
 /** Decoded `AllowTrustResult`. */
@@ -104,12 +126,16 @@ export type AllowTrustResultCode =
   | "ALLOW_TRUST_LOW_RESERVE";
 /** Decoded `AlphaNum12`. */
 export interface AlphaNum12 {
+  /** `AlphaNum12.assetCode` */
   readonly assetCode: AssetCode12;
+  /** `AlphaNum12.issuer` */
   readonly issuer: PublicKey;
 }
 /** Decoded `AlphaNum4`. */
 export interface AlphaNum4 {
+  /** `AlphaNum4.assetCode` */
   readonly assetCode: AssetCode4;
+  /** `AlphaNum4.issuer` */
   readonly issuer: PublicKey;
 }
 /** Decoded `Asset`. */
@@ -133,24 +159,32 @@ export type AssetType =
   | "ASSET_TYPE_POOL_SHARE";
 /** Decoded `Auth`. */
 export interface Auth {
+  /** `Auth.flags` */
   readonly flags: number;
 }
 /** Decoded `AuthCert`. */
 export interface AuthCert {
+  /** `AuthCert.pubkey` */
   readonly pubkey: Curve25519Public;
+  /** `AuthCert.expiration` */
   readonly expiration: bigint;
+  /** `AuthCert.sig` */
   readonly sig: Signature;
 }
 /** Decoded `AuthenticatedMessage`. */
 export type AuthenticatedMessage = XdrUnion<0, AuthenticatedMessageV0>;
 /** Decoded `AuthenticatedMessageV0`. */
 export interface AuthenticatedMessageV0 {
+  /** `AuthenticatedMessageV0.sequence` */
   readonly sequence: bigint;
+  /** `AuthenticatedMessageV0.message` */
   readonly message: StellarMessage;
+  /** `AuthenticatedMessageV0.mac` */
   readonly mac: HmacSha256Mac;
 }
 /** Decoded `BeginSponsoringFutureReservesOp`. */
 export interface BeginSponsoringFutureReservesOp {
+  /** `BeginSponsoringFutureReservesOp.sponsoredId` */
   readonly sponsoredId: PublicKey;
 }
 /** Decoded `BeginSponsoringFutureReservesResult`. */
@@ -182,13 +216,16 @@ export type BucketEntryType = "METAENTRY" | "LIVEENTRY" | "DEADENTRY" | "INITENT
 export type BucketListType = "LIVE" | "HOT_ARCHIVE";
 /** Decoded `BucketMetadata`. */
 export interface BucketMetadata {
+  /** `BucketMetadata.ledgerVersion` */
   readonly ledgerVersion: number;
+  /** `BucketMetadata.ext` */
   readonly ext: BucketMetadataExt;
 }
 /** Decoded `BucketMetadataExt`. */
 export type BucketMetadataExt = XdrUnion<0, undefined> | XdrUnion<1, BucketListType>;
 /** Decoded `BumpSequenceOp`. */
 export interface BumpSequenceOp {
+  /** `BumpSequenceOp.bumpTo` */
   readonly bumpTo: bigint;
 }
 /** Decoded `BumpSequenceResult`. */
@@ -205,7 +242,9 @@ export type ChangeTrustAsset =
   | XdrUnion<"ASSET_TYPE_POOL_SHARE", LiquidityPoolParameters>;
 /** Decoded `ChangeTrustOp`. */
 export interface ChangeTrustOp {
+  /** `ChangeTrustOp.line` */
   readonly line: ChangeTrustAsset;
+  /** `ChangeTrustOp.limit` */
   readonly limit: bigint;
 }
 /** Decoded `ChangeTrustResult`. */
@@ -242,6 +281,7 @@ export type ClaimAtomType =
   | "CLAIM_ATOM_TYPE_LIQUIDITY_POOL";
 /** Decoded `ClaimClaimableBalanceOp`. */
 export interface ClaimClaimableBalanceOp {
+  /** `ClaimClaimableBalanceOp.balanceId` */
   readonly balanceId: ClaimableBalanceID;
 }
 /** Decoded `ClaimClaimableBalanceResult`. */
@@ -264,28 +304,45 @@ export type ClaimClaimableBalanceResultCode =
   | "CLAIM_CLAIMABLE_BALANCE_TRUSTLINE_FROZEN";
 /** Decoded `ClaimLiquidityAtom`. */
 export interface ClaimLiquidityAtom {
+  /** `ClaimLiquidityAtom.liquidityPoolId` */
   readonly liquidityPoolId: PoolID;
+  /** `ClaimLiquidityAtom.assetSold` */
   readonly assetSold: Asset;
+  /** `ClaimLiquidityAtom.amountSold` */
   readonly amountSold: bigint;
+  /** `ClaimLiquidityAtom.assetBought` */
   readonly assetBought: Asset;
+  /** `ClaimLiquidityAtom.amountBought` */
   readonly amountBought: bigint;
 }
 /** Decoded `ClaimOfferAtom`. */
 export interface ClaimOfferAtom {
+  /** `ClaimOfferAtom.sellerId` */
   readonly sellerId: PublicKey;
+  /** `ClaimOfferAtom.offerId` */
   readonly offerId: bigint;
+  /** `ClaimOfferAtom.assetSold` */
   readonly assetSold: Asset;
+  /** `ClaimOfferAtom.amountSold` */
   readonly amountSold: bigint;
+  /** `ClaimOfferAtom.assetBought` */
   readonly assetBought: Asset;
+  /** `ClaimOfferAtom.amountBought` */
   readonly amountBought: bigint;
 }
 /** Decoded `ClaimOfferAtomV0`. */
 export interface ClaimOfferAtomV0 {
+  /** `ClaimOfferAtomV0.sellerEd25519` */
   readonly sellerEd25519: Uint256Bytes;
+  /** `ClaimOfferAtomV0.offerId` */
   readonly offerId: bigint;
+  /** `ClaimOfferAtomV0.assetSold` */
   readonly assetSold: Asset;
+  /** `ClaimOfferAtomV0.amountSold` */
   readonly amountSold: bigint;
+  /** `ClaimOfferAtomV0.assetBought` */
   readonly assetBought: Asset;
+  /** `ClaimOfferAtomV0.amountBought` */
   readonly amountBought: bigint;
 }
 /** Decoded `ClaimPredicate`. */
@@ -306,10 +363,15 @@ export type ClaimPredicateType =
   | "CLAIM_PREDICATE_BEFORE_RELATIVE_TIME";
 /** Decoded `ClaimableBalanceEntry`. */
 export interface ClaimableBalanceEntry {
+  /** `ClaimableBalanceEntry.balanceId` */
   readonly balanceId: ClaimableBalanceID;
+  /** `ClaimableBalanceEntry.claimants` */
   readonly claimants: Claimant[];
+  /** `ClaimableBalanceEntry.asset` */
   readonly asset: Asset;
+  /** `ClaimableBalanceEntry.amount` */
   readonly amount: bigint;
+  /** `ClaimableBalanceEntry.ext` */
   readonly ext: ClaimableBalanceEntryExt;
 }
 /** Decoded `ClaimableBalanceEntryExt`. */
@@ -318,7 +380,9 @@ export type ClaimableBalanceEntryExt =
   | XdrUnion<1, ClaimableBalanceEntryExtensionV1>;
 /** Decoded `ClaimableBalanceEntryExtensionV1`. */
 export interface ClaimableBalanceEntryExtensionV1 {
+  /** `ClaimableBalanceEntryExtensionV1.ext` */
   readonly ext: ClaimableBalanceEntryExtensionV1Ext;
+  /** `ClaimableBalanceEntryExtensionV1.flags` */
   readonly flags: number;
 }
 /** Decoded `ClaimableBalanceEntryExtensionV1Ext`. */
@@ -339,11 +403,14 @@ export type Claimant = XdrUnion<"CLAIMANT_TYPE_V0", ClaimantV0>;
 export type ClaimantType = "CLAIMANT_TYPE_V0";
 /** Decoded `ClaimantV0`. */
 export interface ClaimantV0 {
+  /** `ClaimantV0.destination` */
   readonly destination: PublicKey;
+  /** `ClaimantV0.predicate` */
   readonly predicate: ClaimPredicate;
 }
 /** Decoded `ClawbackClaimableBalanceOp`. */
 export interface ClawbackClaimableBalanceOp {
+  /** `ClawbackClaimableBalanceOp.balanceId` */
   readonly balanceId: ClaimableBalanceID;
 }
 /** Decoded `ClawbackClaimableBalanceResult`. */
@@ -360,8 +427,11 @@ export type ClawbackClaimableBalanceResultCode =
   | "CLAWBACK_CLAIMABLE_BALANCE_NOT_CLAWBACK_ENABLED";
 /** Decoded `ClawbackOp`. */
 export interface ClawbackOp {
+  /** `ClawbackOp.asset` */
   readonly asset: Asset;
+  /** `ClawbackOp.from` */
   readonly from: MuxedAccount;
+  /** `ClawbackOp.amount` */
   readonly amount: bigint;
 }
 /** Decoded `ClawbackResult`. */
@@ -380,55 +450,84 @@ export type ClawbackResultCode =
   | "CLAWBACK_UNDERFUNDED";
 /** Decoded `ConfigSettingContractBandwidthV0`. */
 export interface ConfigSettingContractBandwidthV0 {
+  /** `ConfigSettingContractBandwidthV0.ledgerMaxTxsSizeBytes` */
   readonly ledgerMaxTxsSizeBytes: number;
+  /** `ConfigSettingContractBandwidthV0.txMaxSizeBytes` */
   readonly txMaxSizeBytes: number;
+  /** `ConfigSettingContractBandwidthV0.feeTxSize1Kb` */
   readonly feeTxSize1Kb: bigint;
 }
 /** Decoded `ConfigSettingContractComputeV0`. */
 export interface ConfigSettingContractComputeV0 {
+  /** `ConfigSettingContractComputeV0.ledgerMaxInstructions` */
   readonly ledgerMaxInstructions: bigint;
+  /** `ConfigSettingContractComputeV0.txMaxInstructions` */
   readonly txMaxInstructions: bigint;
+  /** `ConfigSettingContractComputeV0.feeRatePerInstructionsIncrement` */
   readonly feeRatePerInstructionsIncrement: bigint;
+  /** `ConfigSettingContractComputeV0.txMemoryLimit` */
   readonly txMemoryLimit: number;
 }
 /** Decoded `ConfigSettingContractEventsV0`. */
 export interface ConfigSettingContractEventsV0 {
+  /** `ConfigSettingContractEventsV0.txMaxContractEventsSizeBytes` */
   readonly txMaxContractEventsSizeBytes: number;
+  /** `ConfigSettingContractEventsV0.feeContractEvents1Kb` */
   readonly feeContractEvents1Kb: bigint;
 }
 /** Decoded `ConfigSettingContractExecutionLanesV0`. */
 export interface ConfigSettingContractExecutionLanesV0 {
+  /** `ConfigSettingContractExecutionLanesV0.ledgerMaxTxCount` */
   readonly ledgerMaxTxCount: number;
 }
 /** Decoded `ConfigSettingContractHistoricalDataV0`. */
 export interface ConfigSettingContractHistoricalDataV0 {
+  /** `ConfigSettingContractHistoricalDataV0.feeHistorical1Kb` */
   readonly feeHistorical1Kb: bigint;
 }
 /** Decoded `ConfigSettingContractLedgerCostExtV0`. */
 export interface ConfigSettingContractLedgerCostExtV0 {
+  /** `ConfigSettingContractLedgerCostExtV0.txMaxFootprintEntries` */
   readonly txMaxFootprintEntries: number;
+  /** `ConfigSettingContractLedgerCostExtV0.feeWrite1Kb` */
   readonly feeWrite1Kb: bigint;
 }
 /** Decoded `ConfigSettingContractLedgerCostV0`. */
 export interface ConfigSettingContractLedgerCostV0 {
+  /** `ConfigSettingContractLedgerCostV0.ledgerMaxDiskReadEntries` */
   readonly ledgerMaxDiskReadEntries: number;
+  /** `ConfigSettingContractLedgerCostV0.ledgerMaxDiskReadBytes` */
   readonly ledgerMaxDiskReadBytes: number;
+  /** `ConfigSettingContractLedgerCostV0.ledgerMaxWriteLedgerEntries` */
   readonly ledgerMaxWriteLedgerEntries: number;
+  /** `ConfigSettingContractLedgerCostV0.ledgerMaxWriteBytes` */
   readonly ledgerMaxWriteBytes: number;
+  /** `ConfigSettingContractLedgerCostV0.txMaxDiskReadEntries` */
   readonly txMaxDiskReadEntries: number;
+  /** `ConfigSettingContractLedgerCostV0.txMaxDiskReadBytes` */
   readonly txMaxDiskReadBytes: number;
+  /** `ConfigSettingContractLedgerCostV0.txMaxWriteLedgerEntries` */
   readonly txMaxWriteLedgerEntries: number;
+  /** `ConfigSettingContractLedgerCostV0.txMaxWriteBytes` */
   readonly txMaxWriteBytes: number;
+  /** `ConfigSettingContractLedgerCostV0.feeDiskReadLedgerEntry` */
   readonly feeDiskReadLedgerEntry: bigint;
+  /** `ConfigSettingContractLedgerCostV0.feeWriteLedgerEntry` */
   readonly feeWriteLedgerEntry: bigint;
+  /** `ConfigSettingContractLedgerCostV0.feeDiskRead1Kb` */
   readonly feeDiskRead1Kb: bigint;
+  /** `ConfigSettingContractLedgerCostV0.sorobanStateTargetSizeBytes` */
   readonly sorobanStateTargetSizeBytes: bigint;
+  /** `ConfigSettingContractLedgerCostV0.rentFee1KbSorobanStateSizeLow` */
   readonly rentFee1KbSorobanStateSizeLow: bigint;
+  /** `ConfigSettingContractLedgerCostV0.rentFee1KbSorobanStateSizeHigh` */
   readonly rentFee1KbSorobanStateSizeHigh: bigint;
+  /** `ConfigSettingContractLedgerCostV0.sorobanStateRentFeeGrowthFactor` */
   readonly sorobanStateRentFeeGrowthFactor: number;
 }
 /** Decoded `ConfigSettingContractParallelComputeV0`. */
 export interface ConfigSettingContractParallelComputeV0 {
+  /** `ConfigSettingContractParallelComputeV0.ledgerMaxDependentTxClusters` */
   readonly ledgerMaxDependentTxClusters: number;
 }
 /** Decoded `ConfigSettingEntry`. */
@@ -481,54 +580,81 @@ export type ConfigSettingID =
 export type ConfigSettingId = ConfigSettingID;
 /** Decoded `ConfigSettingSCPTiming`. */
 export interface ConfigSettingSCPTiming {
+  /** `ConfigSettingSCPTiming.ledgerTargetCloseTimeMilliseconds` */
   readonly ledgerTargetCloseTimeMilliseconds: number;
+  /** `ConfigSettingSCPTiming.nominationTimeoutInitialMilliseconds` */
   readonly nominationTimeoutInitialMilliseconds: number;
+  /** `ConfigSettingSCPTiming.nominationTimeoutIncrementMilliseconds` */
   readonly nominationTimeoutIncrementMilliseconds: number;
+  /** `ConfigSettingSCPTiming.ballotTimeoutInitialMilliseconds` */
   readonly ballotTimeoutInitialMilliseconds: number;
+  /** `ConfigSettingSCPTiming.ballotTimeoutIncrementMilliseconds` */
   readonly ballotTimeoutIncrementMilliseconds: number;
 }
 /** Decoded `ConfigSettingScpTiming` (alias of ConfigSettingSCPTiming). */
 export type ConfigSettingScpTiming = ConfigSettingSCPTiming;
 /** Decoded `ConfigUpgradeSet`. */
 export interface ConfigUpgradeSet {
+  /** `ConfigUpgradeSet.updatedEntry` */
   readonly updatedEntry: ConfigSettingEntry[];
 }
 /** Decoded `ConfigUpgradeSetKey`. */
 export interface ConfigUpgradeSetKey {
+  /** `ConfigUpgradeSetKey.contractId` */
   readonly contractId: ContractID;
+  /** `ConfigUpgradeSetKey.contentHash` */
   readonly contentHash: Hash;
 }
 /** Decoded `ContractCodeCostInputs`. */
 export interface ContractCodeCostInputs {
+  /** `ContractCodeCostInputs.ext` */
   readonly ext: ExtensionPoint;
+  /** `ContractCodeCostInputs.nInstructions` */
   readonly nInstructions: number;
+  /** `ContractCodeCostInputs.nFunctions` */
   readonly nFunctions: number;
+  /** `ContractCodeCostInputs.nGlobals` */
   readonly nGlobals: number;
+  /** `ContractCodeCostInputs.nTableEntries` */
   readonly nTableEntries: number;
+  /** `ContractCodeCostInputs.nTypes` */
   readonly nTypes: number;
+  /** `ContractCodeCostInputs.nDataSegments` */
   readonly nDataSegments: number;
+  /** `ContractCodeCostInputs.nElemSegments` */
   readonly nElemSegments: number;
+  /** `ContractCodeCostInputs.nImports` */
   readonly nImports: number;
+  /** `ContractCodeCostInputs.nExports` */
   readonly nExports: number;
+  /** `ContractCodeCostInputs.nDataSegmentBytes` */
   readonly nDataSegmentBytes: number;
 }
 /** Decoded `ContractCodeEntry`. */
 export interface ContractCodeEntry {
+  /** `ContractCodeEntry.ext` */
   readonly ext: ContractCodeEntryExt;
+  /** `ContractCodeEntry.hash` */
   readonly hash: Hash;
+  /** `ContractCodeEntry.code` */
   readonly code: Uint8Array;
 }
 /** Decoded `ContractCodeEntryExt`. */
 export type ContractCodeEntryExt = XdrUnion<0, undefined> | XdrUnion<1, ContractCodeEntryV1>;
 /** Decoded `ContractCodeEntryV1`. */
 export interface ContractCodeEntryV1 {
+  /** `ContractCodeEntryV1.ext` */
   readonly ext: ExtensionPoint;
+  /** `ContractCodeEntryV1.costInputs` */
   readonly costInputs: ContractCodeCostInputs;
 }
 /** Decoded `ContractCostParamEntry`. */
 export interface ContractCostParamEntry {
+  /** `ContractCostParamEntry.ext` */
   readonly ext: ExtensionPoint;
+  /** `ContractCostParamEntry.constTerm` */
   readonly constTerm: bigint;
+  /** `ContractCostParamEntry.linearTerm` */
   readonly linearTerm: bigint;
 }
 /** Decoded `ContractCostType`. */
@@ -623,17 +749,26 @@ export type ContractCostType =
 export type ContractDataDurability = "TEMPORARY" | "PERSISTENT";
 /** Decoded `ContractDataEntry`. */
 export interface ContractDataEntry {
+  /** `ContractDataEntry.ext` */
   readonly ext: ExtensionPoint;
+  /** `ContractDataEntry.contract` */
   readonly contract: SCAddress;
+  /** `ContractDataEntry.key` */
   readonly key: SCVal;
+  /** `ContractDataEntry.durability` */
   readonly durability: ContractDataDurability;
+  /** `ContractDataEntry.val` */
   readonly val: SCVal;
 }
 /** Decoded `ContractEvent`. */
 export interface ContractEvent {
+  /** `ContractEvent.ext` */
   readonly ext: ExtensionPoint;
+  /** `ContractEvent.contractId` */
   readonly contractId: ContractID | null;
+  /** `ContractEvent.type` */
   readonly type: ContractEventType;
+  /** `ContractEvent.body` */
   readonly body: ContractEventBody;
 }
 /** Decoded `ContractEventBody`. */
@@ -642,7 +777,9 @@ export type ContractEventBody = XdrUnion<0, ContractEventV0>;
 export type ContractEventType = "SYSTEM" | "CONTRACT" | "DIAGNOSTIC";
 /** Decoded `ContractEventV0`. */
 export interface ContractEventV0 {
+  /** `ContractEventV0.topics` */
   readonly topics: SCVal[];
+  /** `ContractEventV0.data` */
   readonly data: SCVal;
 }
 /** Decoded `ContractExecutable`. */
@@ -652,7 +789,9 @@ export type ContractExecutable =
   | XdrUnion<"CONTRACT_EXECUTABLE_EXTERNAL_REF", ContractExecutableExternalRef>;
 /** Decoded `ContractExecutableExternalRef`. */
 export interface ContractExecutableExternalRef {
+  /** `ContractExecutableExternalRef.executableOwner` */
   readonly executableOwner: SCAddress;
+  /** `ContractExecutableExternalRef.tag` */
   readonly tag: string;
 }
 /** Decoded `ContractExecutableType`. */
@@ -676,14 +815,18 @@ export type ContractId = ContractID;
 export type ContractIdPreimage = ContractIDPreimage;
 /** Decoded `ContractIdPreimageFromAddress`. */
 export interface ContractIdPreimageFromAddress {
+  /** `ContractIdPreimageFromAddress.address` */
   readonly address: SCAddress;
+  /** `ContractIdPreimageFromAddress.salt` */
   readonly salt: Uint256Bytes;
 }
 /** Decoded `ContractIdPreimageType` (alias of ContractIDPreimageType). */
 export type ContractIdPreimageType = ContractIDPreimageType;
 /** Decoded `CreateAccountOp`. */
 export interface CreateAccountOp {
+  /** `CreateAccountOp.destination` */
   readonly destination: PublicKey;
+  /** `CreateAccountOp.startingBalance` */
   readonly startingBalance: bigint;
 }
 /** Decoded `CreateAccountResult`. */
@@ -702,8 +845,11 @@ export type CreateAccountResultCode =
   | "CREATE_ACCOUNT_ALREADY_EXIST";
 /** Decoded `CreateClaimableBalanceOp`. */
 export interface CreateClaimableBalanceOp {
+  /** `CreateClaimableBalanceOp.asset` */
   readonly asset: Asset;
+  /** `CreateClaimableBalanceOp.amount` */
   readonly amount: bigint;
+  /** `CreateClaimableBalanceOp.claimants` */
   readonly claimants: Claimant[];
 }
 /** Decoded `CreateClaimableBalanceResult`. */
@@ -724,20 +870,29 @@ export type CreateClaimableBalanceResultCode =
   | "CREATE_CLAIMABLE_BALANCE_UNDERFUNDED";
 /** Decoded `CreateContractArgs`. */
 export interface CreateContractArgs {
+  /** `CreateContractArgs.contractIdPreimage` */
   readonly contractIdPreimage: ContractIDPreimage;
+  /** `CreateContractArgs.executable` */
   readonly executable: ContractExecutable;
 }
 /** Decoded `CreateContractArgsV2`. */
 export interface CreateContractArgsV2 {
+  /** `CreateContractArgsV2.contractIdPreimage` */
   readonly contractIdPreimage: ContractIDPreimage;
+  /** `CreateContractArgsV2.executable` */
   readonly executable: ContractExecutable;
+  /** `CreateContractArgsV2.constructorArgs` */
   readonly constructorArgs: SCVal[];
 }
 /** Decoded `CreatePassiveSellOfferOp`. */
 export interface CreatePassiveSellOfferOp {
+  /** `CreatePassiveSellOfferOp.selling` */
   readonly selling: Asset;
+  /** `CreatePassiveSellOfferOp.buying` */
   readonly buying: Asset;
+  /** `CreatePassiveSellOfferOp.amount` */
   readonly amount: bigint;
+  /** `CreatePassiveSellOfferOp.price` */
   readonly price: Price;
 }
 /** Decoded `CryptoKeyType`. */
@@ -749,17 +904,23 @@ export type CryptoKeyType =
   | "KEY_TYPE_MUXED_ED25519";
 /** Decoded `Curve25519Public`. */
 export interface Curve25519Public {
+  /** `Curve25519Public.key` */
   readonly key: Uint8Array;
 }
 /** Decoded `Curve25519Secret`. */
 export interface Curve25519Secret {
+  /** `Curve25519Secret.key` */
   readonly key: Uint8Array;
 }
 /** Decoded `DataEntry`. */
 export interface DataEntry {
+  /** `DataEntry.accountId` */
   readonly accountId: PublicKey;
+  /** `DataEntry.dataName` */
   readonly dataName: string;
+  /** `DataEntry.dataValue` */
   readonly dataValue: DataValue;
+  /** `DataEntry.ext` */
   readonly ext: DataEntryExt;
 }
 /** Decoded `DataEntryExt`. */
@@ -768,19 +929,25 @@ export type DataEntryExt = XdrUnion<0, undefined>;
 export type DataValue = Uint8Array;
 /** Decoded `DecoratedSignature`. */
 export interface DecoratedSignature {
+  /** `DecoratedSignature.hint` */
   readonly hint: SignatureHint;
+  /** `DecoratedSignature.signature` */
   readonly signature: Signature;
 }
 /** Decoded `DependentTxCluster` (alias of [object Object]). */
 export type DependentTxCluster = TransactionEnvelope[];
 /** Decoded `DiagnosticEvent`. */
 export interface DiagnosticEvent {
+  /** `DiagnosticEvent.inSuccessfulContractCall` */
   readonly inSuccessfulContractCall: boolean;
+  /** `DiagnosticEvent.event` */
   readonly event: ContractEvent;
 }
 /** Decoded `DontHave`. */
 export interface DontHave {
+  /** `DontHave.type` */
   readonly type: MessageType;
+  /** `DontHave.reqHash` */
   readonly reqHash: Uint256Bytes;
 }
 /** Decoded `Duration` (alias of uhyper). */
@@ -812,20 +979,27 @@ export type EnvelopeType =
   | "ENVELOPE_TYPE_SOROBAN_AUTHORIZATION_WITH_ADDRESS";
 /** Decoded `Error`. */
 export interface Error {
+  /** `Error.code` */
   readonly code: ErrorCode;
+  /** `Error.msg` */
   readonly msg: string;
 }
 /** Decoded `ErrorCode`. */
 export type ErrorCode = "ERR_MISC" | "ERR_DATA" | "ERR_CONF" | "ERR_AUTH" | "ERR_LOAD";
 /** Decoded `EvictionIterator`. */
 export interface EvictionIterator {
+  /** `EvictionIterator.bucketListLevel` */
   readonly bucketListLevel: number;
+  /** `EvictionIterator.isCurrBucket` */
   readonly isCurrBucket: boolean;
+  /** `EvictionIterator.bucketFileOffset` */
   readonly bucketFileOffset: bigint;
 }
 /** Decoded `ExtendFootprintTTLOp`. */
 export interface ExtendFootprintTTLOp {
+  /** `ExtendFootprintTTLOp.ext` */
   readonly ext: ExtensionPoint;
+  /** `ExtendFootprintTTLOp.extendTo` */
   readonly extendTo: number;
 }
 /** Decoded `ExtendFootprintTTLResult`. */
@@ -850,14 +1024,20 @@ export type ExtendFootprintTtlResultCode = ExtendFootprintTTLResultCode;
 export type ExtensionPoint = XdrUnion<0, undefined>;
 /** Decoded `FeeBumpTransaction`. */
 export interface FeeBumpTransaction {
+  /** `FeeBumpTransaction.feeSource` */
   readonly feeSource: MuxedAccount;
+  /** `FeeBumpTransaction.fee` */
   readonly fee: bigint;
+  /** `FeeBumpTransaction.innerTx` */
   readonly innerTx: FeeBumpTransactionInnerTx;
+  /** `FeeBumpTransaction.ext` */
   readonly ext: FeeBumpTransactionExt;
 }
 /** Decoded `FeeBumpTransactionEnvelope`. */
 export interface FeeBumpTransactionEnvelope {
+  /** `FeeBumpTransactionEnvelope.tx` */
   readonly tx: FeeBumpTransaction;
+  /** `FeeBumpTransactionEnvelope.signatures` */
   readonly signatures: DecoratedSignature[];
 }
 /** Decoded `FeeBumpTransactionExt`. */
@@ -866,28 +1046,36 @@ export type FeeBumpTransactionExt = XdrUnion<0, undefined>;
 export type FeeBumpTransactionInnerTx = XdrUnion<"ENVELOPE_TYPE_TX", TransactionV1Envelope>;
 /** Decoded `FloodAdvert`. */
 export interface FloodAdvert {
+  /** `FloodAdvert.txHashes` */
   readonly txHashes: Hash[];
 }
 /** Decoded `FloodDemand`. */
 export interface FloodDemand {
+  /** `FloodDemand.txHashes` */
   readonly txHashes: Hash[];
 }
 /** Decoded `FreezeBypassTxs`. */
 export interface FreezeBypassTxs {
+  /** `FreezeBypassTxs.txHashes` */
   readonly txHashes: Hash[];
 }
 /** Decoded `FreezeBypassTxsDelta`. */
 export interface FreezeBypassTxsDelta {
+  /** `FreezeBypassTxsDelta.addTxs` */
   readonly addTxs: Hash[];
+  /** `FreezeBypassTxsDelta.removeTxs` */
   readonly removeTxs: Hash[];
 }
 /** Decoded `FrozenLedgerKeys`. */
 export interface FrozenLedgerKeys {
+  /** `FrozenLedgerKeys.keys` */
   readonly keys: EncodedLedgerKey[];
 }
 /** Decoded `FrozenLedgerKeysDelta`. */
 export interface FrozenLedgerKeysDelta {
+  /** `FrozenLedgerKeysDelta.keysToFreeze` */
   readonly keysToFreeze: EncodedLedgerKey[];
+  /** `FrozenLedgerKeysDelta.keysToUnfreeze` */
   readonly keysToUnfreeze: EncodedLedgerKey[];
 }
 /** Decoded `GeneralizedTransactionSet`. */
@@ -908,56 +1096,86 @@ export type HashIDPreimage =
 export type HashIdPreimage = HashIDPreimage;
 /** Decoded `HashIdPreimageContractId`. */
 export interface HashIdPreimageContractId {
+  /** `HashIdPreimageContractId.networkId` */
   readonly networkId: Hash;
+  /** `HashIdPreimageContractId.contractIdPreimage` */
   readonly contractIdPreimage: ContractIDPreimage;
 }
 /** Decoded `HashIdPreimageOperationId`. */
 export interface HashIdPreimageOperationId {
+  /** `HashIdPreimageOperationId.sourceAccount` */
   readonly sourceAccount: PublicKey;
+  /** `HashIdPreimageOperationId.seqNum` */
   readonly seqNum: bigint;
+  /** `HashIdPreimageOperationId.opNum` */
   readonly opNum: number;
 }
 /** Decoded `HashIdPreimageRevokeId`. */
 export interface HashIdPreimageRevokeId {
+  /** `HashIdPreimageRevokeId.sourceAccount` */
   readonly sourceAccount: PublicKey;
+  /** `HashIdPreimageRevokeId.seqNum` */
   readonly seqNum: bigint;
+  /** `HashIdPreimageRevokeId.opNum` */
   readonly opNum: number;
+  /** `HashIdPreimageRevokeId.liquidityPoolId` */
   readonly liquidityPoolId: PoolID;
+  /** `HashIdPreimageRevokeId.asset` */
   readonly asset: Asset;
 }
 /** Decoded `HashIdPreimageSorobanAuthorization`. */
 export interface HashIdPreimageSorobanAuthorization {
+  /** `HashIdPreimageSorobanAuthorization.networkId` */
   readonly networkId: Hash;
+  /** `HashIdPreimageSorobanAuthorization.nonce` */
   readonly nonce: bigint;
+  /** `HashIdPreimageSorobanAuthorization.signatureExpirationLedger` */
   readonly signatureExpirationLedger: number;
+  /** `HashIdPreimageSorobanAuthorization.invocation` */
   readonly invocation: SorobanAuthorizedInvocation;
 }
 /** Decoded `HashIdPreimageSorobanAuthorizationWithAddress`. */
 export interface HashIdPreimageSorobanAuthorizationWithAddress {
+  /** `HashIdPreimageSorobanAuthorizationWithAddress.networkId` */
   readonly networkId: Hash;
+  /** `HashIdPreimageSorobanAuthorizationWithAddress.nonce` */
   readonly nonce: bigint;
+  /** `HashIdPreimageSorobanAuthorizationWithAddress.signatureExpirationLedger` */
   readonly signatureExpirationLedger: number;
+  /** `HashIdPreimageSorobanAuthorizationWithAddress.address` */
   readonly address: SCAddress;
+  /** `HashIdPreimageSorobanAuthorizationWithAddress.invocation` */
   readonly invocation: SorobanAuthorizedInvocation;
 }
 /** Decoded `Hello`. */
 export interface Hello {
+  /** `Hello.ledgerVersion` */
   readonly ledgerVersion: number;
+  /** `Hello.overlayVersion` */
   readonly overlayVersion: number;
+  /** `Hello.overlayMinVersion` */
   readonly overlayMinVersion: number;
+  /** `Hello.networkId` */
   readonly networkId: Hash;
+  /** `Hello.versionStr` */
   readonly versionStr: string;
+  /** `Hello.listeningPort` */
   readonly listeningPort: number;
+  /** `Hello.peerId` */
   readonly peerId: PublicKey;
+  /** `Hello.cert` */
   readonly cert: AuthCert;
+  /** `Hello.nonce` */
   readonly nonce: Uint256Bytes;
 }
 /** Decoded `HmacSha256Key`. */
 export interface HmacSha256Key {
+  /** `HmacSha256Key.key` */
   readonly key: Uint8Array;
 }
 /** Decoded `HmacSha256Mac`. */
 export interface HmacSha256Mac {
+  /** `HmacSha256Mac.mac` */
   readonly mac: Uint8Array;
 }
 /** Decoded `HostFunction`. */
@@ -986,7 +1204,9 @@ export type HotArchiveBucketEntryType =
 export type IPAddrType = "IPv4" | "IPv6";
 /** Decoded `InflationPayout`. */
 export interface InflationPayout {
+  /** `InflationPayout.destination` */
   readonly destination: PublicKey;
+  /** `InflationPayout.amount` */
   readonly amount: bigint;
 }
 /** Decoded `InflationResult`. */
@@ -997,15 +1217,20 @@ export type InflationResult =
 export type InflationResultCode = "INFLATION_SUCCESS" | "INFLATION_NOT_TIME";
 /** Decoded `InnerTransactionResult`. */
 export interface InnerTransactionResult {
+  /** `InnerTransactionResult.feeCharged` */
   readonly feeCharged: bigint;
+  /** `InnerTransactionResult.result` */
   readonly result: InnerTransactionResultResult;
+  /** `InnerTransactionResult.ext` */
   readonly ext: InnerTransactionResultExt;
 }
 /** Decoded `InnerTransactionResultExt`. */
 export type InnerTransactionResultExt = XdrUnion<0, undefined>;
 /** Decoded `InnerTransactionResultPair`. */
 export interface InnerTransactionResultPair {
+  /** `InnerTransactionResultPair.transactionHash` */
   readonly transactionHash: Hash;
+  /** `InnerTransactionResultPair.result` */
   readonly result: InnerTransactionResult;
 }
 /** Decoded `InnerTransactionResultResult`. */
@@ -1030,25 +1255,36 @@ export type InnerTransactionResultResult =
   | XdrUnion<"txFROZEN_KEY_ACCESSED", undefined>;
 /** Decoded `Int128Parts`. */
 export interface Int128Parts {
+  /** `Int128Parts.hi` */
   readonly hi: bigint;
+  /** `Int128Parts.lo` */
   readonly lo: bigint;
 }
 /** Decoded `Int256Parts`. */
 export interface Int256Parts {
+  /** `Int256Parts.hiHi` */
   readonly hiHi: bigint;
+  /** `Int256Parts.hiLo` */
   readonly hiLo: bigint;
+  /** `Int256Parts.loHi` */
   readonly loHi: bigint;
+  /** `Int256Parts.loLo` */
   readonly loLo: bigint;
 }
 /** Decoded `InvokeContractArgs`. */
 export interface InvokeContractArgs {
+  /** `InvokeContractArgs.contractAddress` */
   readonly contractAddress: SCAddress;
+  /** `InvokeContractArgs.functionName` */
   readonly functionName: string;
+  /** `InvokeContractArgs.args` */
   readonly args: SCVal[];
 }
 /** Decoded `InvokeHostFunctionOp`. */
 export interface InvokeHostFunctionOp {
+  /** `InvokeHostFunctionOp.hostFunction` */
   readonly hostFunction: HostFunction;
+  /** `InvokeHostFunctionOp.auth` */
   readonly auth: SorobanAuthorizationEntry[];
 }
 /** Decoded `InvokeHostFunctionResult`. */
@@ -1069,14 +1305,18 @@ export type InvokeHostFunctionResultCode =
   | "INVOKE_HOST_FUNCTION_INSUFFICIENT_REFUNDABLE_FEE";
 /** Decoded `InvokeHostFunctionSuccessPreImage`. */
 export interface InvokeHostFunctionSuccessPreImage {
+  /** `InvokeHostFunctionSuccessPreImage.returnValue` */
   readonly returnValue: SCVal;
+  /** `InvokeHostFunctionSuccessPreImage.events` */
   readonly events: ContractEvent[];
 }
 /** Decoded `IpAddrType` (alias of IPAddrType). */
 export type IpAddrType = IPAddrType;
 /** Decoded `LedgerBounds`. */
 export interface LedgerBounds {
+  /** `LedgerBounds.minLedger` */
   readonly minLedger: number;
+  /** `LedgerBounds.maxLedger` */
   readonly maxLedger: number;
 }
 /** Decoded `LedgerCloseMeta`. */
@@ -1086,57 +1326,89 @@ export type LedgerCloseMeta =
   | XdrUnion<2, LedgerCloseMetaV2>;
 /** Decoded `LedgerCloseMetaBatch`. */
 export interface LedgerCloseMetaBatch {
+  /** `LedgerCloseMetaBatch.startSequence` */
   readonly startSequence: number;
+  /** `LedgerCloseMetaBatch.endSequence` */
   readonly endSequence: number;
+  /** `LedgerCloseMetaBatch.ledgerCloseMetas` */
   readonly ledgerCloseMetas: LedgerCloseMeta[];
 }
 /** Decoded `LedgerCloseMetaExt`. */
 export type LedgerCloseMetaExt = XdrUnion<0, undefined> | XdrUnion<1, LedgerCloseMetaExtV1>;
 /** Decoded `LedgerCloseMetaExtV1`. */
 export interface LedgerCloseMetaExtV1 {
+  /** `LedgerCloseMetaExtV1.ext` */
   readonly ext: ExtensionPoint;
+  /** `LedgerCloseMetaExtV1.sorobanFeeWrite1Kb` */
   readonly sorobanFeeWrite1Kb: bigint;
 }
 /** Decoded `LedgerCloseMetaV0`. */
 export interface LedgerCloseMetaV0 {
+  /** `LedgerCloseMetaV0.ledgerHeader` */
   readonly ledgerHeader: LedgerHeaderHistoryEntry;
+  /** `LedgerCloseMetaV0.txSet` */
   readonly txSet: TransactionSet;
+  /** `LedgerCloseMetaV0.txProcessing` */
   readonly txProcessing: TransactionResultMeta[];
+  /** `LedgerCloseMetaV0.upgradesProcessing` */
   readonly upgradesProcessing: UpgradeEntryMeta[];
+  /** `LedgerCloseMetaV0.scpInfo` */
   readonly scpInfo: SCPHistoryEntry[];
 }
 /** Decoded `LedgerCloseMetaV1`. */
 export interface LedgerCloseMetaV1 {
+  /** `LedgerCloseMetaV1.ext` */
   readonly ext: LedgerCloseMetaExt;
+  /** `LedgerCloseMetaV1.ledgerHeader` */
   readonly ledgerHeader: LedgerHeaderHistoryEntry;
+  /** `LedgerCloseMetaV1.txSet` */
   readonly txSet: GeneralizedTransactionSet;
+  /** `LedgerCloseMetaV1.txProcessing` */
   readonly txProcessing: TransactionResultMeta[];
+  /** `LedgerCloseMetaV1.upgradesProcessing` */
   readonly upgradesProcessing: UpgradeEntryMeta[];
+  /** `LedgerCloseMetaV1.scpInfo` */
   readonly scpInfo: SCPHistoryEntry[];
+  /** `LedgerCloseMetaV1.totalByteSizeOfLiveSorobanState` */
   readonly totalByteSizeOfLiveSorobanState: bigint;
+  /** `LedgerCloseMetaV1.evictedKeys` */
   readonly evictedKeys: LedgerKey[];
+  /** `LedgerCloseMetaV1.unused` */
   readonly unused: LedgerEntry[];
 }
 /** Decoded `LedgerCloseMetaV2`. */
 export interface LedgerCloseMetaV2 {
+  /** `LedgerCloseMetaV2.ext` */
   readonly ext: LedgerCloseMetaExt;
+  /** `LedgerCloseMetaV2.ledgerHeader` */
   readonly ledgerHeader: LedgerHeaderHistoryEntry;
+  /** `LedgerCloseMetaV2.txSet` */
   readonly txSet: GeneralizedTransactionSet;
+  /** `LedgerCloseMetaV2.txProcessing` */
   readonly txProcessing: TransactionResultMetaV1[];
+  /** `LedgerCloseMetaV2.upgradesProcessing` */
   readonly upgradesProcessing: UpgradeEntryMeta[];
+  /** `LedgerCloseMetaV2.scpInfo` */
   readonly scpInfo: SCPHistoryEntry[];
+  /** `LedgerCloseMetaV2.totalByteSizeOfLiveSorobanState` */
   readonly totalByteSizeOfLiveSorobanState: bigint;
+  /** `LedgerCloseMetaV2.evictedKeys` */
   readonly evictedKeys: LedgerKey[];
 }
 /** Decoded `LedgerCloseValueSignature`. */
 export interface LedgerCloseValueSignature {
+  /** `LedgerCloseValueSignature.nodeId` */
   readonly nodeId: PublicKey;
+  /** `LedgerCloseValueSignature.signature` */
   readonly signature: Signature;
 }
 /** Decoded `LedgerEntry`. */
 export interface LedgerEntry {
+  /** `LedgerEntry.lastModifiedLedgerSeq` */
   readonly lastModifiedLedgerSeq: number;
+  /** `LedgerEntry.data` */
   readonly data: LedgerEntryData;
+  /** `LedgerEntry.ext` */
   readonly ext: LedgerEntryExt;
 }
 /** Decoded `LedgerEntryChange`. */
@@ -1171,7 +1443,9 @@ export type LedgerEntryData =
 export type LedgerEntryExt = XdrUnion<0, undefined> | XdrUnion<1, LedgerEntryExtensionV1>;
 /** Decoded `LedgerEntryExtensionV1`. */
 export interface LedgerEntryExtensionV1 {
+  /** `LedgerEntryExtensionV1.sponsoringId` */
   readonly sponsoringId: PublicKey | null;
+  /** `LedgerEntryExtensionV1.ext` */
   readonly ext: LedgerEntryExtensionV1Ext;
 }
 /** Decoded `LedgerEntryExtensionV1Ext`. */
@@ -1190,32 +1464,51 @@ export type LedgerEntryType =
   | "TTL";
 /** Decoded `LedgerFootprint`. */
 export interface LedgerFootprint {
+  /** `LedgerFootprint.readOnly` */
   readonly readOnly: LedgerKey[];
+  /** `LedgerFootprint.readWrite` */
   readonly readWrite: LedgerKey[];
 }
 /** Decoded `LedgerHeader`. */
 export interface LedgerHeader {
+  /** `LedgerHeader.ledgerVersion` */
   readonly ledgerVersion: number;
+  /** `LedgerHeader.previousLedgerHash` */
   readonly previousLedgerHash: Hash;
+  /** `LedgerHeader.scpValue` */
   readonly scpValue: StellarValue;
+  /** `LedgerHeader.txSetResultHash` */
   readonly txSetResultHash: Hash;
+  /** `LedgerHeader.bucketListHash` */
   readonly bucketListHash: Hash;
+  /** `LedgerHeader.ledgerSeq` */
   readonly ledgerSeq: number;
+  /** `LedgerHeader.totalCoins` */
   readonly totalCoins: bigint;
+  /** `LedgerHeader.feePool` */
   readonly feePool: bigint;
+  /** `LedgerHeader.inflationSeq` */
   readonly inflationSeq: number;
+  /** `LedgerHeader.idPool` */
   readonly idPool: bigint;
+  /** `LedgerHeader.baseFee` */
   readonly baseFee: number;
+  /** `LedgerHeader.baseReserve` */
   readonly baseReserve: number;
+  /** `LedgerHeader.maxTxSetSize` */
   readonly maxTxSetSize: number;
+  /** `LedgerHeader.skipList` */
   readonly skipList: Hash[];
+  /** `LedgerHeader.ext` */
   readonly ext: LedgerHeaderExt;
 }
 /** Decoded `LedgerHeaderExt`. */
 export type LedgerHeaderExt = XdrUnion<0, undefined> | XdrUnion<1, LedgerHeaderExtensionV1>;
 /** Decoded `LedgerHeaderExtensionV1`. */
 export interface LedgerHeaderExtensionV1 {
+  /** `LedgerHeaderExtensionV1.flags` */
   readonly flags: number;
+  /** `LedgerHeaderExtensionV1.ext` */
   readonly ext: LedgerHeaderExtensionV1Ext;
 }
 /** Decoded `LedgerHeaderExtensionV1Ext`. */
@@ -1227,8 +1520,11 @@ export type LedgerHeaderFlags =
   | "DISABLE_LIQUIDITY_POOL_WITHDRAWAL_FLAG";
 /** Decoded `LedgerHeaderHistoryEntry`. */
 export interface LedgerHeaderHistoryEntry {
+  /** `LedgerHeaderHistoryEntry.hash` */
   readonly hash: Hash;
+  /** `LedgerHeaderHistoryEntry.header` */
   readonly header: LedgerHeader;
+  /** `LedgerHeaderHistoryEntry.ext` */
   readonly ext: LedgerHeaderHistoryEntryExt;
 }
 /** Decoded `LedgerHeaderHistoryEntryExt`. */
@@ -1247,52 +1543,69 @@ export type LedgerKey =
   | XdrUnion<"TTL", LedgerKeyTtl>;
 /** Decoded `LedgerKeyAccount`. */
 export interface LedgerKeyAccount {
+  /** `LedgerKeyAccount.accountId` */
   readonly accountId: PublicKey;
 }
 /** Decoded `LedgerKeyClaimableBalance`. */
 export interface LedgerKeyClaimableBalance {
+  /** `LedgerKeyClaimableBalance.balanceId` */
   readonly balanceId: ClaimableBalanceID;
 }
 /** Decoded `LedgerKeyConfigSetting`. */
 export interface LedgerKeyConfigSetting {
+  /** `LedgerKeyConfigSetting.configSettingId` */
   readonly configSettingId: ConfigSettingID;
 }
 /** Decoded `LedgerKeyContractCode`. */
 export interface LedgerKeyContractCode {
+  /** `LedgerKeyContractCode.hash` */
   readonly hash: Hash;
 }
 /** Decoded `LedgerKeyContractData`. */
 export interface LedgerKeyContractData {
+  /** `LedgerKeyContractData.contract` */
   readonly contract: SCAddress;
+  /** `LedgerKeyContractData.key` */
   readonly key: SCVal;
+  /** `LedgerKeyContractData.durability` */
   readonly durability: ContractDataDurability;
 }
 /** Decoded `LedgerKeyData`. */
 export interface LedgerKeyData {
+  /** `LedgerKeyData.accountId` */
   readonly accountId: PublicKey;
+  /** `LedgerKeyData.dataName` */
   readonly dataName: string;
 }
 /** Decoded `LedgerKeyLiquidityPool`. */
 export interface LedgerKeyLiquidityPool {
+  /** `LedgerKeyLiquidityPool.liquidityPoolId` */
   readonly liquidityPoolId: PoolID;
 }
 /** Decoded `LedgerKeyOffer`. */
 export interface LedgerKeyOffer {
+  /** `LedgerKeyOffer.sellerId` */
   readonly sellerId: PublicKey;
+  /** `LedgerKeyOffer.offerId` */
   readonly offerId: bigint;
 }
 /** Decoded `LedgerKeyTrustLine`. */
 export interface LedgerKeyTrustLine {
+  /** `LedgerKeyTrustLine.accountId` */
   readonly accountId: PublicKey;
+  /** `LedgerKeyTrustLine.asset` */
   readonly asset: TrustLineAsset;
 }
 /** Decoded `LedgerKeyTtl`. */
 export interface LedgerKeyTtl {
+  /** `LedgerKeyTtl.keyHash` */
   readonly keyHash: Hash;
 }
 /** Decoded `LedgerSCPMessages`. */
 export interface LedgerSCPMessages {
+  /** `LedgerSCPMessages.ledgerSeq` */
   readonly ledgerSeq: number;
+  /** `LedgerSCPMessages.messages` */
   readonly messages: SCPEnvelope[];
 }
 /** Decoded `LedgerScpMessages` (alias of LedgerSCPMessages). */
@@ -1317,21 +1630,31 @@ export type LedgerUpgradeType =
   | "LEDGER_UPGRADE_MAX_SOROBAN_TX_SET_SIZE";
 /** Decoded `Liabilities`. */
 export interface Liabilities {
+  /** `Liabilities.buying` */
   readonly buying: bigint;
+  /** `Liabilities.selling` */
   readonly selling: bigint;
 }
 /** Decoded `LiquidityPoolConstantProductParameters`. */
 export interface LiquidityPoolConstantProductParameters {
+  /** `LiquidityPoolConstantProductParameters.assetA` */
   readonly assetA: Asset;
+  /** `LiquidityPoolConstantProductParameters.assetB` */
   readonly assetB: Asset;
+  /** `LiquidityPoolConstantProductParameters.fee` */
   readonly fee: number;
 }
 /** Decoded `LiquidityPoolDepositOp`. */
 export interface LiquidityPoolDepositOp {
+  /** `LiquidityPoolDepositOp.liquidityPoolId` */
   readonly liquidityPoolId: PoolID;
+  /** `LiquidityPoolDepositOp.maxAmountA` */
   readonly maxAmountA: bigint;
+  /** `LiquidityPoolDepositOp.maxAmountB` */
   readonly maxAmountB: bigint;
+  /** `LiquidityPoolDepositOp.minPrice` */
   readonly minPrice: Price;
+  /** `LiquidityPoolDepositOp.maxPrice` */
   readonly maxPrice: Price;
 }
 /** Decoded `LiquidityPoolDepositResult`. */
@@ -1358,7 +1681,9 @@ export type LiquidityPoolDepositResultCode =
   | "LIQUIDITY_POOL_DEPOSIT_TRUSTLINE_FROZEN";
 /** Decoded `LiquidityPoolEntry`. */
 export interface LiquidityPoolEntry {
+  /** `LiquidityPoolEntry.liquidityPoolId` */
   readonly liquidityPoolId: PoolID;
+  /** `LiquidityPoolEntry.body` */
   readonly body: LiquidityPoolEntryBody;
 }
 /** Decoded `LiquidityPoolEntryBody`. */
@@ -1368,10 +1693,15 @@ export type LiquidityPoolEntryBody = XdrUnion<
 >;
 /** Decoded `LiquidityPoolEntryConstantProduct`. */
 export interface LiquidityPoolEntryConstantProduct {
+  /** `LiquidityPoolEntryConstantProduct.params` */
   readonly params: LiquidityPoolConstantProductParameters;
+  /** `LiquidityPoolEntryConstantProduct.reserveA` */
   readonly reserveA: bigint;
+  /** `LiquidityPoolEntryConstantProduct.reserveB` */
   readonly reserveB: bigint;
+  /** `LiquidityPoolEntryConstantProduct.totalPoolShares` */
   readonly totalPoolShares: bigint;
+  /** `LiquidityPoolEntryConstantProduct.poolSharesTrustLineCount` */
   readonly poolSharesTrustLineCount: bigint;
 }
 /** Decoded `LiquidityPoolParameters`. */
@@ -1383,9 +1713,13 @@ export type LiquidityPoolParameters = XdrUnion<
 export type LiquidityPoolType = "LIQUIDITY_POOL_CONSTANT_PRODUCT";
 /** Decoded `LiquidityPoolWithdrawOp`. */
 export interface LiquidityPoolWithdrawOp {
+  /** `LiquidityPoolWithdrawOp.liquidityPoolId` */
   readonly liquidityPoolId: PoolID;
+  /** `LiquidityPoolWithdrawOp.amount` */
   readonly amount: bigint;
+  /** `LiquidityPoolWithdrawOp.minAmountA` */
   readonly minAmountA: bigint;
+  /** `LiquidityPoolWithdrawOp.minAmountB` */
   readonly minAmountB: bigint;
 }
 /** Decoded `LiquidityPoolWithdrawResult`. */
@@ -1408,10 +1742,15 @@ export type LiquidityPoolWithdrawResultCode =
   | "LIQUIDITY_POOL_WITHDRAW_TRUSTLINE_FROZEN";
 /** Decoded `ManageBuyOfferOp`. */
 export interface ManageBuyOfferOp {
+  /** `ManageBuyOfferOp.selling` */
   readonly selling: Asset;
+  /** `ManageBuyOfferOp.buying` */
   readonly buying: Asset;
+  /** `ManageBuyOfferOp.buyAmount` */
   readonly buyAmount: bigint;
+  /** `ManageBuyOfferOp.price` */
   readonly price: Price;
+  /** `ManageBuyOfferOp.offerId` */
   readonly offerId: bigint;
 }
 /** Decoded `ManageBuyOfferResult`. */
@@ -1446,7 +1785,9 @@ export type ManageBuyOfferResultCode =
   | "MANAGE_BUY_OFFER_LOW_RESERVE";
 /** Decoded `ManageDataOp`. */
 export interface ManageDataOp {
+  /** `ManageDataOp.dataName` */
   readonly dataName: string;
+  /** `ManageDataOp.dataValue` */
   readonly dataValue: DataValue | null;
 }
 /** Decoded `ManageDataResult`. */
@@ -1470,7 +1811,9 @@ export type ManageOfferEffect =
   | "MANAGE_OFFER_DELETED";
 /** Decoded `ManageOfferSuccessResult`. */
 export interface ManageOfferSuccessResult {
+  /** `ManageOfferSuccessResult.offersClaimed` */
   readonly offersClaimed: ClaimAtom[];
+  /** `ManageOfferSuccessResult.offer` */
   readonly offer: ManageOfferSuccessResultOffer;
 }
 /** Decoded `ManageOfferSuccessResultOffer`. */
@@ -1480,10 +1823,15 @@ export type ManageOfferSuccessResultOffer =
   | XdrUnion<"MANAGE_OFFER_DELETED", undefined>;
 /** Decoded `ManageSellOfferOp`. */
 export interface ManageSellOfferOp {
+  /** `ManageSellOfferOp.selling` */
   readonly selling: Asset;
+  /** `ManageSellOfferOp.buying` */
   readonly buying: Asset;
+  /** `ManageSellOfferOp.amount` */
   readonly amount: bigint;
+  /** `ManageSellOfferOp.price` */
   readonly price: Price;
+  /** `ManageSellOfferOp.offerId` */
   readonly offerId: bigint;
 }
 /** Decoded `ManageSellOfferResult`. */
@@ -1554,25 +1902,37 @@ export type MuxedAccount =
   | XdrUnion<"KEY_TYPE_MUXED_ED25519", MuxedAccountMed25519>;
 /** Decoded `MuxedAccountMed25519`. */
 export interface MuxedAccountMed25519 {
+  /** `MuxedAccountMed25519.id` */
   readonly id: bigint;
+  /** `MuxedAccountMed25519.ed25519` */
   readonly ed25519: Uint256Bytes;
 }
 /** Decoded `MuxedEd25519Account`. */
 export interface MuxedEd25519Account {
+  /** `MuxedEd25519Account.id` */
   readonly id: bigint;
+  /** `MuxedEd25519Account.ed25519` */
   readonly ed25519: Uint256Bytes;
 }
 /** Decoded `NodeID` (alias of PublicKey). */
 export type NodeID = PublicKey;
 /** Decoded `OfferEntry`. */
 export interface OfferEntry {
+  /** `OfferEntry.sellerId` */
   readonly sellerId: PublicKey;
+  /** `OfferEntry.offerId` */
   readonly offerId: bigint;
+  /** `OfferEntry.selling` */
   readonly selling: Asset;
+  /** `OfferEntry.buying` */
   readonly buying: Asset;
+  /** `OfferEntry.amount` */
   readonly amount: bigint;
+  /** `OfferEntry.price` */
   readonly price: Price;
+  /** `OfferEntry.flags` */
   readonly flags: number;
+  /** `OfferEntry.ext` */
   readonly ext: OfferEntryExt;
 }
 /** Decoded `OfferEntryExt`. */
@@ -1581,7 +1941,9 @@ export type OfferEntryExt = XdrUnion<0, undefined>;
 export type OfferEntryFlags = "PASSIVE_FLAG";
 /** Decoded `Operation`. */
 export interface Operation {
+  /** `Operation.sourceAccount` */
   readonly sourceAccount: MuxedAccount | null;
+  /** `Operation.body` */
   readonly body: OperationBody;
 }
 /** Decoded `OperationBody`. */
@@ -1615,12 +1977,16 @@ export type OperationBody =
   | XdrUnion<"RESTORE_FOOTPRINT", RestoreFootprintOp>;
 /** Decoded `OperationMeta`. */
 export interface OperationMeta {
+  /** `OperationMeta.changes` */
   readonly changes: LedgerEntryChange[];
 }
 /** Decoded `OperationMetaV2`. */
 export interface OperationMetaV2 {
+  /** `OperationMetaV2.ext` */
   readonly ext: ExtensionPoint;
+  /** `OperationMetaV2.changes` */
   readonly changes: LedgerEntryChange[];
+  /** `OperationMetaV2.events` */
   readonly events: ContractEvent[];
 }
 /** Decoded `OperationResult`. */
@@ -1703,16 +2069,24 @@ export type OperationType =
 export type ParallelTxExecutionStage = TransactionEnvelope[][];
 /** Decoded `ParallelTxsComponent`. */
 export interface ParallelTxsComponent {
+  /** `ParallelTxsComponent.baseFee` */
   readonly baseFee: bigint | null;
+  /** `ParallelTxsComponent.executionStages` */
   readonly executionStages: TransactionEnvelope[][][];
 }
 /** Decoded `PathPaymentStrictReceiveOp`. */
 export interface PathPaymentStrictReceiveOp {
+  /** `PathPaymentStrictReceiveOp.sendAsset` */
   readonly sendAsset: Asset;
+  /** `PathPaymentStrictReceiveOp.sendMax` */
   readonly sendMax: bigint;
+  /** `PathPaymentStrictReceiveOp.destination` */
   readonly destination: MuxedAccount;
+  /** `PathPaymentStrictReceiveOp.destAsset` */
   readonly destAsset: Asset;
+  /** `PathPaymentStrictReceiveOp.destAmount` */
   readonly destAmount: bigint;
+  /** `PathPaymentStrictReceiveOp.path` */
   readonly path: Asset[];
 }
 /** Decoded `PathPaymentStrictReceiveResult`. */
@@ -1747,16 +2121,24 @@ export type PathPaymentStrictReceiveResultCode =
   | "PATH_PAYMENT_STRICT_RECEIVE_OVER_SENDMAX";
 /** Decoded `PathPaymentStrictReceiveResultSuccess`. */
 export interface PathPaymentStrictReceiveResultSuccess {
+  /** `PathPaymentStrictReceiveResultSuccess.offers` */
   readonly offers: ClaimAtom[];
+  /** `PathPaymentStrictReceiveResultSuccess.last` */
   readonly last: SimplePaymentResult;
 }
 /** Decoded `PathPaymentStrictSendOp`. */
 export interface PathPaymentStrictSendOp {
+  /** `PathPaymentStrictSendOp.sendAsset` */
   readonly sendAsset: Asset;
+  /** `PathPaymentStrictSendOp.sendAmount` */
   readonly sendAmount: bigint;
+  /** `PathPaymentStrictSendOp.destination` */
   readonly destination: MuxedAccount;
+  /** `PathPaymentStrictSendOp.destAsset` */
   readonly destAsset: Asset;
+  /** `PathPaymentStrictSendOp.destMin` */
   readonly destMin: bigint;
+  /** `PathPaymentStrictSendOp.path` */
   readonly path: Asset[];
 }
 /** Decoded `PathPaymentStrictSendResult`. */
@@ -1791,13 +2173,18 @@ export type PathPaymentStrictSendResultCode =
   | "PATH_PAYMENT_STRICT_SEND_UNDER_DESTMIN";
 /** Decoded `PathPaymentStrictSendResultSuccess`. */
 export interface PathPaymentStrictSendResultSuccess {
+  /** `PathPaymentStrictSendResultSuccess.offers` */
   readonly offers: ClaimAtom[];
+  /** `PathPaymentStrictSendResultSuccess.last` */
   readonly last: SimplePaymentResult;
 }
 /** Decoded `PaymentOp`. */
 export interface PaymentOp {
+  /** `PaymentOp.destination` */
   readonly destination: MuxedAccount;
+  /** `PaymentOp.asset` */
   readonly asset: Asset;
+  /** `PaymentOp.amount` */
   readonly amount: bigint;
 }
 /** Decoded `PaymentResult`. */
@@ -1826,41 +2213,64 @@ export type PaymentResultCode =
   | "PAYMENT_NO_ISSUER";
 /** Decoded `PeerAddress`. */
 export interface PeerAddress {
+  /** `PeerAddress.ip` */
   readonly ip: PeerAddressIp;
+  /** `PeerAddress.port` */
   readonly port: number;
+  /** `PeerAddress.numFailures` */
   readonly numFailures: number;
 }
 /** Decoded `PeerAddressIp`. */
 export type PeerAddressIp = XdrUnion<"IPv4", Uint8Array> | XdrUnion<"IPv6", Uint8Array>;
 /** Decoded `PeerStats`. */
 export interface PeerStats {
+  /** `PeerStats.id` */
   readonly id: PublicKey;
+  /** `PeerStats.versionStr` */
   readonly versionStr: string;
+  /** `PeerStats.messagesRead` */
   readonly messagesRead: bigint;
+  /** `PeerStats.messagesWritten` */
   readonly messagesWritten: bigint;
+  /** `PeerStats.bytesRead` */
   readonly bytesRead: bigint;
+  /** `PeerStats.bytesWritten` */
   readonly bytesWritten: bigint;
+  /** `PeerStats.secondsConnected` */
   readonly secondsConnected: bigint;
+  /** `PeerStats.uniqueFloodBytesRecv` */
   readonly uniqueFloodBytesRecv: bigint;
+  /** `PeerStats.duplicateFloodBytesRecv` */
   readonly duplicateFloodBytesRecv: bigint;
+  /** `PeerStats.uniqueFetchBytesRecv` */
   readonly uniqueFetchBytesRecv: bigint;
+  /** `PeerStats.duplicateFetchBytesRecv` */
   readonly duplicateFetchBytesRecv: bigint;
+  /** `PeerStats.uniqueFloodMessageRecv` */
   readonly uniqueFloodMessageRecv: bigint;
+  /** `PeerStats.duplicateFloodMessageRecv` */
   readonly duplicateFloodMessageRecv: bigint;
+  /** `PeerStats.uniqueFetchMessageRecv` */
   readonly uniqueFetchMessageRecv: bigint;
+  /** `PeerStats.duplicateFetchMessageRecv` */
   readonly duplicateFetchMessageRecv: bigint;
 }
 /** Decoded `PersistedSCPState`. */
 export type PersistedSCPState = XdrUnion<0, PersistedSCPStateV0> | XdrUnion<1, PersistedSCPStateV1>;
 /** Decoded `PersistedSCPStateV0`. */
 export interface PersistedSCPStateV0 {
+  /** `PersistedSCPStateV0.scpEnvelopes` */
   readonly scpEnvelopes: SCPEnvelope[];
+  /** `PersistedSCPStateV0.quorumSets` */
   readonly quorumSets: SCPQuorumSet[];
+  /** `PersistedSCPStateV0.txSets` */
   readonly txSets: StoredTransactionSet[];
 }
 /** Decoded `PersistedSCPStateV1`. */
 export interface PersistedSCPStateV1 {
+  /** `PersistedSCPStateV1.scpEnvelopes` */
   readonly scpEnvelopes: SCPEnvelope[];
+  /** `PersistedSCPStateV1.quorumSets` */
   readonly quorumSets: SCPQuorumSet[];
 }
 /** Decoded `PersistedScpState` (alias of PersistedSCPState). */
@@ -1882,16 +2292,24 @@ export type Preconditions =
   | XdrUnion<"PRECOND_V2", PreconditionsV2>;
 /** Decoded `PreconditionsV2`. */
 export interface PreconditionsV2 {
+  /** `PreconditionsV2.timeBounds` */
   readonly timeBounds: TimeBounds | null;
+  /** `PreconditionsV2.ledgerBounds` */
   readonly ledgerBounds: LedgerBounds | null;
+  /** `PreconditionsV2.minSeqNum` */
   readonly minSeqNum: bigint | null;
+  /** `PreconditionsV2.minSeqAge` */
   readonly minSeqAge: bigint;
+  /** `PreconditionsV2.minSeqLedgerGap` */
   readonly minSeqLedgerGap: number;
+  /** `PreconditionsV2.extraSigners` */
   readonly extraSigners: SignerKey[];
 }
 /** Decoded `Price`. */
 export interface Price {
+  /** `Price.n` */
   readonly n: number;
+  /** `Price.d` */
   readonly d: number;
 }
 /** Decoded `PublicKey`. */
@@ -1900,6 +2318,7 @@ export type PublicKey = XdrUnion<"PUBLIC_KEY_TYPE_ED25519", Uint256Bytes>;
 export type PublicKeyType = "PUBLIC_KEY_TYPE_ED25519";
 /** Decoded `RestoreFootprintOp`. */
 export interface RestoreFootprintOp {
+  /** `RestoreFootprintOp.ext` */
   readonly ext: ExtensionPoint;
 }
 /** Decoded `RestoreFootprintResult`. */
@@ -1920,7 +2339,9 @@ export type RevokeSponsorshipOp =
   | XdrUnion<"REVOKE_SPONSORSHIP_SIGNER", RevokeSponsorshipOpSigner>;
 /** Decoded `RevokeSponsorshipOpSigner`. */
 export interface RevokeSponsorshipOpSigner {
+  /** `RevokeSponsorshipOpSigner.accountId` */
   readonly accountId: PublicKey;
+  /** `RevokeSponsorshipOpSigner.signerKey` */
   readonly signerKey: SignerKey;
 }
 /** Decoded `RevokeSponsorshipResult`. */
@@ -1959,7 +2380,9 @@ export type SCAddressType =
 export type SCBytes = Uint8Array;
 /** Decoded `SCContractInstance`. */
 export interface SCContractInstance {
+  /** `SCContractInstance.executable` */
   readonly executable: ContractExecutable;
+  /** `SCContractInstance.storage` */
   readonly storage: SCMapEntry[] | null;
 }
 /** Decoded `SCEnvMetaEntry`. */
@@ -2009,7 +2432,9 @@ export type SCErrorType =
 export type SCMap = SCMapEntry[];
 /** Decoded `SCMapEntry`. */
 export interface SCMapEntry {
+  /** `SCMapEntry.key` */
   readonly key: SCVal;
+  /** `SCMapEntry.val` */
   readonly val: SCVal;
 }
 /** Decoded `SCMetaEntry`. */
@@ -2018,46 +2443,64 @@ export type SCMetaEntry = XdrUnion<"SC_META_V0", SCMetaV0>;
 export type SCMetaKind = "SC_META_V0";
 /** Decoded `SCMetaV0`. */
 export interface SCMetaV0 {
+  /** `SCMetaV0.key` */
   readonly key: string;
+  /** `SCMetaV0.val` */
   readonly val: string;
 }
 /** Decoded `SCNonceKey`. */
 export interface SCNonceKey {
+  /** `SCNonceKey.nonce` */
   readonly nonce: bigint;
 }
 /** Decoded `SCPBallot`. */
 export interface SCPBallot {
+  /** `SCPBallot.counter` */
   readonly counter: number;
+  /** `SCPBallot.value` */
   readonly value: Value;
 }
 /** Decoded `SCPEnvelope`. */
 export interface SCPEnvelope {
+  /** `SCPEnvelope.statement` */
   readonly statement: SCPStatement;
+  /** `SCPEnvelope.signature` */
   readonly signature: Signature;
 }
 /** Decoded `SCPHistoryEntry`. */
 export type SCPHistoryEntry = XdrUnion<0, SCPHistoryEntryV0>;
 /** Decoded `SCPHistoryEntryV0`. */
 export interface SCPHistoryEntryV0 {
+  /** `SCPHistoryEntryV0.quorumSets` */
   readonly quorumSets: SCPQuorumSet[];
+  /** `SCPHistoryEntryV0.ledgerMessages` */
   readonly ledgerMessages: LedgerSCPMessages;
 }
 /** Decoded `SCPNomination`. */
 export interface SCPNomination {
+  /** `SCPNomination.quorumSetHash` */
   readonly quorumSetHash: Hash;
+  /** `SCPNomination.votes` */
   readonly votes: Value[];
+  /** `SCPNomination.accepted` */
   readonly accepted: Value[];
 }
 /** Decoded `SCPQuorumSet`. */
 export interface SCPQuorumSet {
+  /** `SCPQuorumSet.threshold` */
   readonly threshold: number;
+  /** `SCPQuorumSet.validators` */
   readonly validators: PublicKey[];
+  /** `SCPQuorumSet.innerSets` */
   readonly innerSets: SCPQuorumSet[];
 }
 /** Decoded `SCPStatement`. */
 export interface SCPStatement {
+  /** `SCPStatement.nodeId` */
   readonly nodeId: PublicKey;
+  /** `SCPStatement.slotIndex` */
   readonly slotIndex: bigint;
+  /** `SCPStatement.pledges` */
   readonly pledges: ScpStatementPledges;
 }
 /** Decoded `SCPStatementType`. */
@@ -2093,31 +2536,48 @@ export type SCSpecEventParamLocationV0 =
   | "SC_SPEC_EVENT_PARAM_LOCATION_TOPIC_LIST";
 /** Decoded `SCSpecEventParamV0`. */
 export interface SCSpecEventParamV0 {
+  /** `SCSpecEventParamV0.doc` */
   readonly doc: string;
+  /** `SCSpecEventParamV0.name` */
   readonly name: string;
+  /** `SCSpecEventParamV0.type` */
   readonly type: SCSpecTypeDef;
+  /** `SCSpecEventParamV0.location` */
   readonly location: SCSpecEventParamLocationV0;
 }
 /** Decoded `SCSpecEventV0`. */
 export interface SCSpecEventV0 {
+  /** `SCSpecEventV0.doc` */
   readonly doc: string;
+  /** `SCSpecEventV0.lib` */
   readonly lib: string;
+  /** `SCSpecEventV0.name` */
   readonly name: string;
+  /** `SCSpecEventV0.prefixTopics` */
   readonly prefixTopics: string[];
+  /** `SCSpecEventV0.params` */
   readonly params: SCSpecEventParamV0[];
+  /** `SCSpecEventV0.dataFormat` */
   readonly dataFormat: SCSpecEventDataFormat;
 }
 /** Decoded `SCSpecFunctionInputV0`. */
 export interface SCSpecFunctionInputV0 {
+  /** `SCSpecFunctionInputV0.doc` */
   readonly doc: string;
+  /** `SCSpecFunctionInputV0.name` */
   readonly name: string;
+  /** `SCSpecFunctionInputV0.type` */
   readonly type: SCSpecTypeDef;
 }
 /** Decoded `SCSpecFunctionV0`. */
 export interface SCSpecFunctionV0 {
+  /** `SCSpecFunctionV0.doc` */
   readonly doc: string;
+  /** `SCSpecFunctionV0.name` */
   readonly name: string;
+  /** `SCSpecFunctionV0.inputs` */
   readonly inputs: SCSpecFunctionInputV0[];
+  /** `SCSpecFunctionV0.outputs` */
   readonly outputs: SCSpecTypeDef[];
 }
 /** Decoded `SCSpecType`. */
@@ -2150,6 +2610,7 @@ export type SCSpecType =
   | "SC_SPEC_TYPE_UDT";
 /** Decoded `SCSpecTypeBytesN`. */
 export interface SCSpecTypeBytesN {
+  /** `SCSpecTypeBytesN.n` */
   readonly n: number;
 }
 /** Decoded `SCSpecTypeDef`. */
@@ -2182,73 +2643,105 @@ export type SCSpecTypeDef =
   | XdrUnion<"SC_SPEC_TYPE_UDT", SCSpecTypeUDT>;
 /** Decoded `SCSpecTypeMap`. */
 export interface SCSpecTypeMap {
+  /** `SCSpecTypeMap.keyType` */
   readonly keyType: SCSpecTypeDef;
+  /** `SCSpecTypeMap.valueType` */
   readonly valueType: SCSpecTypeDef;
 }
 /** Decoded `SCSpecTypeOption`. */
 export interface SCSpecTypeOption {
+  /** `SCSpecTypeOption.valueType` */
   readonly valueType: SCSpecTypeDef;
 }
 /** Decoded `SCSpecTypeResult`. */
 export interface SCSpecTypeResult {
+  /** `SCSpecTypeResult.okType` */
   readonly okType: SCSpecTypeDef;
+  /** `SCSpecTypeResult.errorType` */
   readonly errorType: SCSpecTypeDef;
 }
 /** Decoded `SCSpecTypeTuple`. */
 export interface SCSpecTypeTuple {
+  /** `SCSpecTypeTuple.valueTypes` */
   readonly valueTypes: SCSpecTypeDef[];
 }
 /** Decoded `SCSpecTypeUDT`. */
 export interface SCSpecTypeUDT {
+  /** `SCSpecTypeUDT.name` */
   readonly name: string;
 }
 /** Decoded `SCSpecTypeVec`. */
 export interface SCSpecTypeVec {
+  /** `SCSpecTypeVec.elementType` */
   readonly elementType: SCSpecTypeDef;
 }
 /** Decoded `SCSpecUDTEnumCaseV0`. */
 export interface SCSpecUDTEnumCaseV0 {
+  /** `SCSpecUDTEnumCaseV0.doc` */
   readonly doc: string;
+  /** `SCSpecUDTEnumCaseV0.name` */
   readonly name: string;
+  /** `SCSpecUDTEnumCaseV0.value` */
   readonly value: number;
 }
 /** Decoded `SCSpecUDTEnumV0`. */
 export interface SCSpecUDTEnumV0 {
+  /** `SCSpecUDTEnumV0.doc` */
   readonly doc: string;
+  /** `SCSpecUDTEnumV0.lib` */
   readonly lib: string;
+  /** `SCSpecUDTEnumV0.name` */
   readonly name: string;
+  /** `SCSpecUDTEnumV0.cases` */
   readonly cases: SCSpecUDTEnumCaseV0[];
 }
 /** Decoded `SCSpecUDTErrorEnumCaseV0`. */
 export interface SCSpecUDTErrorEnumCaseV0 {
+  /** `SCSpecUDTErrorEnumCaseV0.doc` */
   readonly doc: string;
+  /** `SCSpecUDTErrorEnumCaseV0.name` */
   readonly name: string;
+  /** `SCSpecUDTErrorEnumCaseV0.value` */
   readonly value: number;
 }
 /** Decoded `SCSpecUDTErrorEnumV0`. */
 export interface SCSpecUDTErrorEnumV0 {
+  /** `SCSpecUDTErrorEnumV0.doc` */
   readonly doc: string;
+  /** `SCSpecUDTErrorEnumV0.lib` */
   readonly lib: string;
+  /** `SCSpecUDTErrorEnumV0.name` */
   readonly name: string;
+  /** `SCSpecUDTErrorEnumV0.cases` */
   readonly cases: SCSpecUDTErrorEnumCaseV0[];
 }
 /** Decoded `SCSpecUDTStructFieldV0`. */
 export interface SCSpecUDTStructFieldV0 {
+  /** `SCSpecUDTStructFieldV0.doc` */
   readonly doc: string;
+  /** `SCSpecUDTStructFieldV0.name` */
   readonly name: string;
+  /** `SCSpecUDTStructFieldV0.type` */
   readonly type: SCSpecTypeDef;
 }
 /** Decoded `SCSpecUDTStructV0`. */
 export interface SCSpecUDTStructV0 {
+  /** `SCSpecUDTStructV0.doc` */
   readonly doc: string;
+  /** `SCSpecUDTStructV0.lib` */
   readonly lib: string;
+  /** `SCSpecUDTStructV0.name` */
   readonly name: string;
+  /** `SCSpecUDTStructV0.fields` */
   readonly fields: SCSpecUDTStructFieldV0[];
 }
 /** Decoded `SCSpecUDTUnionCaseTupleV0`. */
 export interface SCSpecUDTUnionCaseTupleV0 {
+  /** `SCSpecUDTUnionCaseTupleV0.doc` */
   readonly doc: string;
+  /** `SCSpecUDTUnionCaseTupleV0.name` */
   readonly name: string;
+  /** `SCSpecUDTUnionCaseTupleV0.type` */
   readonly type: SCSpecTypeDef[];
 }
 /** Decoded `SCSpecUDTUnionCaseV0`. */
@@ -2261,14 +2754,20 @@ export type SCSpecUDTUnionCaseV0Kind =
   | "SC_SPEC_UDT_UNION_CASE_TUPLE_V0";
 /** Decoded `SCSpecUDTUnionCaseVoidV0`. */
 export interface SCSpecUDTUnionCaseVoidV0 {
+  /** `SCSpecUDTUnionCaseVoidV0.doc` */
   readonly doc: string;
+  /** `SCSpecUDTUnionCaseVoidV0.name` */
   readonly name: string;
 }
 /** Decoded `SCSpecUDTUnionV0`. */
 export interface SCSpecUDTUnionV0 {
+  /** `SCSpecUDTUnionV0.doc` */
   readonly doc: string;
+  /** `SCSpecUDTUnionV0.lib` */
   readonly lib: string;
+  /** `SCSpecUDTUnionV0.name` */
   readonly name: string;
+  /** `SCSpecUDTUnionV0.cases` */
   readonly cases: SCSpecUDTUnionCaseV0[];
 }
 /** Decoded `SCString` (alias of [object Object]). */
@@ -2339,7 +2838,9 @@ export type ScContractInstance = SCContractInstance;
 export type ScEnvMetaEntry = SCEnvMetaEntry;
 /** Decoded `ScEnvMetaEntryInterfaceVersion`. */
 export interface ScEnvMetaEntryInterfaceVersion {
+  /** `ScEnvMetaEntryInterfaceVersion.protocol` */
   readonly protocol: number;
+  /** `ScEnvMetaEntryInterfaceVersion.preRelease` */
   readonly preRelease: number;
 }
 /** Decoded `ScEnvMetaKind` (alias of SCEnvMetaKind). */
@@ -2436,16 +2937,24 @@ export type ScpQuorumSet = SCPQuorumSet;
 export type ScpStatement = SCPStatement;
 /** Decoded `ScpStatementConfirm`. */
 export interface ScpStatementConfirm {
+  /** `ScpStatementConfirm.ballot` */
   readonly ballot: SCPBallot;
+  /** `ScpStatementConfirm.nPrepared` */
   readonly nPrepared: number;
+  /** `ScpStatementConfirm.nCommit` */
   readonly nCommit: number;
+  /** `ScpStatementConfirm.nH` */
   readonly nH: number;
+  /** `ScpStatementConfirm.quorumSetHash` */
   readonly quorumSetHash: Hash;
 }
 /** Decoded `ScpStatementExternalize`. */
 export interface ScpStatementExternalize {
+  /** `ScpStatementExternalize.commit` */
   readonly commit: SCPBallot;
+  /** `ScpStatementExternalize.nH` */
   readonly nH: number;
+  /** `ScpStatementExternalize.commitQuorumSetHash` */
   readonly commitQuorumSetHash: Hash;
 }
 /** Decoded `ScpStatementPledges`. */
@@ -2456,48 +2965,75 @@ export type ScpStatementPledges =
   | XdrUnion<"SCP_ST_NOMINATE", SCPNomination>;
 /** Decoded `ScpStatementPrepare`. */
 export interface ScpStatementPrepare {
+  /** `ScpStatementPrepare.quorumSetHash` */
   readonly quorumSetHash: Hash;
+  /** `ScpStatementPrepare.ballot` */
   readonly ballot: SCPBallot;
+  /** `ScpStatementPrepare.prepared` */
   readonly prepared: SCPBallot | null;
+  /** `ScpStatementPrepare.preparedPrime` */
   readonly preparedPrime: SCPBallot | null;
+  /** `ScpStatementPrepare.nC` */
   readonly nC: number;
+  /** `ScpStatementPrepare.nH` */
   readonly nH: number;
 }
 /** Decoded `ScpStatementType` (alias of SCPStatementType). */
 export type ScpStatementType = SCPStatementType;
 /** Decoded `SendMore`. */
 export interface SendMore {
+  /** `SendMore.numMessages` */
   readonly numMessages: number;
 }
 /** Decoded `SendMoreExtended`. */
 export interface SendMoreExtended {
+  /** `SendMoreExtended.numMessages` */
   readonly numMessages: number;
+  /** `SendMoreExtended.numBytes` */
   readonly numBytes: number;
 }
 /** Decoded `SequenceNumber` (alias of hyper). */
 export type SequenceNumber = bigint;
 /** Decoded `SerializedBinaryFuseFilter`. */
 export interface SerializedBinaryFuseFilter {
+  /** `SerializedBinaryFuseFilter.type` */
   readonly type: BinaryFuseFilterType;
+  /** `SerializedBinaryFuseFilter.inputHashSeed` */
   readonly inputHashSeed: ShortHashSeed;
+  /** `SerializedBinaryFuseFilter.filterSeed` */
   readonly filterSeed: ShortHashSeed;
+  /** `SerializedBinaryFuseFilter.segmentLength` */
   readonly segmentLength: number;
+  /** `SerializedBinaryFuseFilter.segementLengthMask` */
   readonly segementLengthMask: number;
+  /** `SerializedBinaryFuseFilter.segmentCount` */
   readonly segmentCount: number;
+  /** `SerializedBinaryFuseFilter.segmentCountLength` */
   readonly segmentCountLength: number;
+  /** `SerializedBinaryFuseFilter.fingerprintLength` */
   readonly fingerprintLength: number;
+  /** `SerializedBinaryFuseFilter.fingerprints` */
   readonly fingerprints: Uint8Array;
 }
 /** Decoded `SetOptionsOp`. */
 export interface SetOptionsOp {
+  /** `SetOptionsOp.inflationDest` */
   readonly inflationDest: PublicKey | null;
+  /** `SetOptionsOp.clearFlags` */
   readonly clearFlags: number | null;
+  /** `SetOptionsOp.setFlags` */
   readonly setFlags: number | null;
+  /** `SetOptionsOp.masterWeight` */
   readonly masterWeight: number | null;
+  /** `SetOptionsOp.lowThreshold` */
   readonly lowThreshold: number | null;
+  /** `SetOptionsOp.medThreshold` */
   readonly medThreshold: number | null;
+  /** `SetOptionsOp.highThreshold` */
   readonly highThreshold: number | null;
+  /** `SetOptionsOp.homeDomain` */
   readonly homeDomain: string | null;
+  /** `SetOptionsOp.signer` */
   readonly signer: Signer | null;
 }
 /** Decoded `SetOptionsResult`. */
@@ -2528,9 +3064,13 @@ export type SetOptionsResultCode =
   | "SET_OPTIONS_AUTH_REVOCABLE_REQUIRED";
 /** Decoded `SetTrustLineFlagsOp`. */
 export interface SetTrustLineFlagsOp {
+  /** `SetTrustLineFlagsOp.trustor` */
   readonly trustor: PublicKey;
+  /** `SetTrustLineFlagsOp.asset` */
   readonly asset: Asset;
+  /** `SetTrustLineFlagsOp.clearFlags` */
   readonly clearFlags: number;
+  /** `SetTrustLineFlagsOp.setFlags` */
   readonly setFlags: number;
 }
 /** Decoded `SetTrustLineFlagsResult`. */
@@ -2551,6 +3091,7 @@ export type SetTrustLineFlagsResultCode =
   | "SET_TRUST_LINE_FLAGS_LOW_RESERVE";
 /** Decoded `ShortHashSeed`. */
 export interface ShortHashSeed {
+  /** `ShortHashSeed.seed` */
   readonly seed: Uint8Array;
 }
 /** Decoded `Signature`. */
@@ -2559,27 +3100,37 @@ export type Signature = Uint8Array;
 export type SignatureHint = Uint8Array;
 /** Decoded `SignedTimeSlicedSurveyRequestMessage`. */
 export interface SignedTimeSlicedSurveyRequestMessage {
+  /** `SignedTimeSlicedSurveyRequestMessage.requestSignature` */
   readonly requestSignature: Signature;
+  /** `SignedTimeSlicedSurveyRequestMessage.request` */
   readonly request: TimeSlicedSurveyRequestMessage;
 }
 /** Decoded `SignedTimeSlicedSurveyResponseMessage`. */
 export interface SignedTimeSlicedSurveyResponseMessage {
+  /** `SignedTimeSlicedSurveyResponseMessage.responseSignature` */
   readonly responseSignature: Signature;
+  /** `SignedTimeSlicedSurveyResponseMessage.response` */
   readonly response: TimeSlicedSurveyResponseMessage;
 }
 /** Decoded `SignedTimeSlicedSurveyStartCollectingMessage`. */
 export interface SignedTimeSlicedSurveyStartCollectingMessage {
+  /** `SignedTimeSlicedSurveyStartCollectingMessage.signature` */
   readonly signature: Signature;
+  /** `SignedTimeSlicedSurveyStartCollectingMessage.startCollecting` */
   readonly startCollecting: TimeSlicedSurveyStartCollectingMessage;
 }
 /** Decoded `SignedTimeSlicedSurveyStopCollectingMessage`. */
 export interface SignedTimeSlicedSurveyStopCollectingMessage {
+  /** `SignedTimeSlicedSurveyStopCollectingMessage.signature` */
   readonly signature: Signature;
+  /** `SignedTimeSlicedSurveyStopCollectingMessage.stopCollecting` */
   readonly stopCollecting: TimeSlicedSurveyStopCollectingMessage;
 }
 /** Decoded `Signer`. */
 export interface Signer {
+  /** `Signer.key` */
   readonly key: SignerKey;
+  /** `Signer.weight` */
   readonly weight: number;
 }
 /** Decoded `SignerKey`. */
@@ -2590,7 +3141,9 @@ export type SignerKey =
   | XdrUnion<"SIGNER_KEY_TYPE_ED25519_SIGNED_PAYLOAD", SignerKeyEd25519SignedPayload>;
 /** Decoded `SignerKeyEd25519SignedPayload`. */
 export interface SignerKeyEd25519SignedPayload {
+  /** `SignerKeyEd25519SignedPayload.ed25519` */
   readonly ed25519: Uint256Bytes;
+  /** `SignerKeyEd25519SignedPayload.payload` */
   readonly payload: Uint8Array;
 }
 /** Decoded `SignerKeyType`. */
@@ -2601,25 +3154,36 @@ export type SignerKeyType =
   | "SIGNER_KEY_TYPE_ED25519_SIGNED_PAYLOAD";
 /** Decoded `SimplePaymentResult`. */
 export interface SimplePaymentResult {
+  /** `SimplePaymentResult.destination` */
   readonly destination: PublicKey;
+  /** `SimplePaymentResult.asset` */
   readonly asset: Asset;
+  /** `SimplePaymentResult.amount` */
   readonly amount: bigint;
 }
 /** Decoded `SorobanAddressCredentials`. */
 export interface SorobanAddressCredentials {
+  /** `SorobanAddressCredentials.address` */
   readonly address: SCAddress;
+  /** `SorobanAddressCredentials.nonce` */
   readonly nonce: bigint;
+  /** `SorobanAddressCredentials.signatureExpirationLedger` */
   readonly signatureExpirationLedger: number;
+  /** `SorobanAddressCredentials.signature` */
   readonly signature: SCVal;
 }
 /** Decoded `SorobanAddressCredentialsWithDelegates`. */
 export interface SorobanAddressCredentialsWithDelegates {
+  /** `SorobanAddressCredentialsWithDelegates.addressCredentials` */
   readonly addressCredentials: SorobanAddressCredentials;
+  /** `SorobanAddressCredentialsWithDelegates.delegates` */
   readonly delegates: SorobanDelegateSignature[];
 }
 /** Decoded `SorobanAuthorizationEntry`. */
 export interface SorobanAuthorizationEntry {
+  /** `SorobanAuthorizationEntry.credentials` */
   readonly credentials: SorobanCredentials;
+  /** `SorobanAuthorizationEntry.rootInvocation` */
   readonly rootInvocation: SorobanAuthorizedInvocation;
 }
 /** Decoded `SorobanAuthorizedFunction`. */
@@ -2634,7 +3198,9 @@ export type SorobanAuthorizedFunctionType =
   | "SOROBAN_AUTHORIZED_FUNCTION_TYPE_CREATE_CONTRACT_V2_HOST_FN";
 /** Decoded `SorobanAuthorizedInvocation`. */
 export interface SorobanAuthorizedInvocation {
+  /** `SorobanAuthorizedInvocation.function` */
   readonly function: SorobanAuthorizedFunction;
+  /** `SorobanAuthorizedInvocation.subInvocations` */
   readonly subInvocations: SorobanAuthorizedInvocation[];
 }
 /** Decoded `SorobanCredentials`. */
@@ -2651,34 +3217,49 @@ export type SorobanCredentialsType =
   | "SOROBAN_CREDENTIALS_ADDRESS_WITH_DELEGATES";
 /** Decoded `SorobanDelegateSignature`. */
 export interface SorobanDelegateSignature {
+  /** `SorobanDelegateSignature.address` */
   readonly address: SCAddress;
+  /** `SorobanDelegateSignature.signature` */
   readonly signature: SCVal;
+  /** `SorobanDelegateSignature.nestedDelegates` */
   readonly nestedDelegates: SorobanDelegateSignature[];
 }
 /** Decoded `SorobanResources`. */
 export interface SorobanResources {
+  /** `SorobanResources.footprint` */
   readonly footprint: LedgerFootprint;
+  /** `SorobanResources.instructions` */
   readonly instructions: number;
+  /** `SorobanResources.diskReadBytes` */
   readonly diskReadBytes: number;
+  /** `SorobanResources.writeBytes` */
   readonly writeBytes: number;
 }
 /** Decoded `SorobanResourcesExtV0`. */
 export interface SorobanResourcesExtV0 {
+  /** `SorobanResourcesExtV0.archivedSorobanEntries` */
   readonly archivedSorobanEntries: number[];
 }
 /** Decoded `SorobanTransactionData`. */
 export interface SorobanTransactionData {
+  /** `SorobanTransactionData.ext` */
   readonly ext: SorobanTransactionDataExt;
+  /** `SorobanTransactionData.resources` */
   readonly resources: SorobanResources;
+  /** `SorobanTransactionData.resourceFee` */
   readonly resourceFee: bigint;
 }
 /** Decoded `SorobanTransactionDataExt`. */
 export type SorobanTransactionDataExt = XdrUnion<0, undefined> | XdrUnion<1, SorobanResourcesExtV0>;
 /** Decoded `SorobanTransactionMeta`. */
 export interface SorobanTransactionMeta {
+  /** `SorobanTransactionMeta.ext` */
   readonly ext: SorobanTransactionMetaExt;
+  /** `SorobanTransactionMeta.events` */
   readonly events: ContractEvent[];
+  /** `SorobanTransactionMeta.returnValue` */
   readonly returnValue: SCVal;
+  /** `SorobanTransactionMeta.diagnosticEvents` */
   readonly diagnosticEvents: DiagnosticEvent[];
 }
 /** Decoded `SorobanTransactionMetaExt`. */
@@ -2687,27 +3268,43 @@ export type SorobanTransactionMetaExt =
   | XdrUnion<1, SorobanTransactionMetaExtV1>;
 /** Decoded `SorobanTransactionMetaExtV1`. */
 export interface SorobanTransactionMetaExtV1 {
+  /** `SorobanTransactionMetaExtV1.ext` */
   readonly ext: ExtensionPoint;
+  /** `SorobanTransactionMetaExtV1.totalNonRefundableResourceFeeCharged` */
   readonly totalNonRefundableResourceFeeCharged: bigint;
+  /** `SorobanTransactionMetaExtV1.totalRefundableResourceFeeCharged` */
   readonly totalRefundableResourceFeeCharged: bigint;
+  /** `SorobanTransactionMetaExtV1.rentFeeCharged` */
   readonly rentFeeCharged: bigint;
 }
 /** Decoded `SorobanTransactionMetaV2`. */
 export interface SorobanTransactionMetaV2 {
+  /** `SorobanTransactionMetaV2.ext` */
   readonly ext: SorobanTransactionMetaExt;
+  /** `SorobanTransactionMetaV2.returnValue` */
   readonly returnValue: SCVal | null;
 }
 /** Decoded `StateArchivalSettings`. */
 export interface StateArchivalSettings {
+  /** `StateArchivalSettings.maxEntryTtl` */
   readonly maxEntryTtl: number;
+  /** `StateArchivalSettings.minTemporaryTtl` */
   readonly minTemporaryTtl: number;
+  /** `StateArchivalSettings.minPersistentTtl` */
   readonly minPersistentTtl: number;
+  /** `StateArchivalSettings.persistentRentRateDenominator` */
   readonly persistentRentRateDenominator: bigint;
+  /** `StateArchivalSettings.tempRentRateDenominator` */
   readonly tempRentRateDenominator: bigint;
+  /** `StateArchivalSettings.maxEntriesToArchive` */
   readonly maxEntriesToArchive: number;
+  /** `StateArchivalSettings.liveSorobanStateSizeWindowSampleSize` */
   readonly liveSorobanStateSizeWindowSampleSize: number;
+  /** `StateArchivalSettings.liveSorobanStateSizeWindowSamplePeriod` */
   readonly liveSorobanStateSizeWindowSamplePeriod: number;
+  /** `StateArchivalSettings.evictionScanSize` */
   readonly evictionScanSize: number;
+  /** `StateArchivalSettings.startingEvictionScanLevel` */
   readonly startingEvictionScanLevel: number;
 }
 /** Decoded `StellarMessage`. */
@@ -2735,9 +3332,13 @@ export type StellarMessage =
   | XdrUnion<"FLOOD_DEMAND", FloodDemand>;
 /** Decoded `StellarValue`. */
 export interface StellarValue {
+  /** `StellarValue.txSetHash` */
   readonly txSetHash: Hash;
+  /** `StellarValue.closeTime` */
   readonly closeTime: bigint;
+  /** `StellarValue.upgrades` */
   readonly upgrades: UpgradeType[];
+  /** `StellarValue.ext` */
   readonly ext: StellarValueExt;
 }
 /** Decoded `StellarValueExt`. */
@@ -2747,9 +3348,13 @@ export type StellarValueExt =
   | XdrUnion<"STELLAR_VALUE_EMPTY_TX_SET", StellarValueProposedValue>;
 /** Decoded `StellarValueProposedValue`. */
 export interface StellarValueProposedValue {
+  /** `StellarValueProposedValue.txSetHash` */
   readonly txSetHash: Hash;
+  /** `StellarValueProposedValue.previousLedgerHash` */
   readonly previousLedgerHash: Hash;
+  /** `StellarValueProposedValue.previousLedgerVersion` */
   readonly previousLedgerVersion: number;
+  /** `StellarValueProposedValue.lcValueSignature` */
   readonly lcValueSignature: LedgerCloseValueSignature;
 }
 /** Decoded `StellarValueType`. */
@@ -2759,8 +3364,11 @@ export type StellarValueType =
   | "STELLAR_VALUE_EMPTY_TX_SET";
 /** Decoded `StoredDebugTransactionSet`. */
 export interface StoredDebugTransactionSet {
+  /** `StoredDebugTransactionSet.txSet` */
   readonly txSet: StoredTransactionSet;
+  /** `StoredDebugTransactionSet.ledgerSeq` */
   readonly ledgerSeq: number;
+  /** `StoredDebugTransactionSet.scpValue` */
   readonly scpValue: StellarValue;
 }
 /** Decoded `StoredTransactionSet`. */
@@ -2773,25 +3381,37 @@ export type SurveyMessageCommandType = "TIME_SLICED_SURVEY_TOPOLOGY";
 export type SurveyMessageResponseType = "SURVEY_TOPOLOGY_RESPONSE_V2";
 /** Decoded `SurveyRequestMessage`. */
 export interface SurveyRequestMessage {
+  /** `SurveyRequestMessage.surveyorPeerId` */
   readonly surveyorPeerId: PublicKey;
+  /** `SurveyRequestMessage.surveyedPeerId` */
   readonly surveyedPeerId: PublicKey;
+  /** `SurveyRequestMessage.ledgerNum` */
   readonly ledgerNum: number;
+  /** `SurveyRequestMessage.encryptionKey` */
   readonly encryptionKey: Curve25519Public;
+  /** `SurveyRequestMessage.commandType` */
   readonly commandType: SurveyMessageCommandType;
 }
 /** Decoded `SurveyResponseBody`. */
 export type SurveyResponseBody = XdrUnion<"SURVEY_TOPOLOGY_RESPONSE_V2", TopologyResponseBodyV2>;
 /** Decoded `SurveyResponseMessage`. */
 export interface SurveyResponseMessage {
+  /** `SurveyResponseMessage.surveyorPeerId` */
   readonly surveyorPeerId: PublicKey;
+  /** `SurveyResponseMessage.surveyedPeerId` */
   readonly surveyedPeerId: PublicKey;
+  /** `SurveyResponseMessage.ledgerNum` */
   readonly ledgerNum: number;
+  /** `SurveyResponseMessage.commandType` */
   readonly commandType: SurveyMessageCommandType;
+  /** `SurveyResponseMessage.encryptedBody` */
   readonly encryptedBody: EncryptedBody;
 }
 /** Decoded `TTLEntry`. */
 export interface TTLEntry {
+  /** `TTLEntry.keyHash` */
   readonly keyHash: Hash;
+  /** `TTLEntry.liveUntilLedgerSeq` */
   readonly liveUntilLedgerSeq: number;
 }
 /** Decoded `ThresholdIndexes`. */
@@ -2804,67 +3424,103 @@ export type ThresholdIndexes =
 export type Thresholds = Uint8Array;
 /** Decoded `TimeBounds`. */
 export interface TimeBounds {
+  /** `TimeBounds.minTime` */
   readonly minTime: bigint;
+  /** `TimeBounds.maxTime` */
   readonly maxTime: bigint;
 }
 /** Decoded `TimePoint` (alias of uhyper). */
 export type TimePoint = bigint;
 /** Decoded `TimeSlicedNodeData`. */
 export interface TimeSlicedNodeData {
+  /** `TimeSlicedNodeData.addedAuthenticatedPeers` */
   readonly addedAuthenticatedPeers: number;
+  /** `TimeSlicedNodeData.droppedAuthenticatedPeers` */
   readonly droppedAuthenticatedPeers: number;
+  /** `TimeSlicedNodeData.totalInboundPeerCount` */
   readonly totalInboundPeerCount: number;
+  /** `TimeSlicedNodeData.totalOutboundPeerCount` */
   readonly totalOutboundPeerCount: number;
+  /** `TimeSlicedNodeData.p75ScpFirstToSelfLatencyMs` */
   readonly p75ScpFirstToSelfLatencyMs: number;
+  /** `TimeSlicedNodeData.p75ScpSelfToOtherLatencyMs` */
   readonly p75ScpSelfToOtherLatencyMs: number;
+  /** `TimeSlicedNodeData.lostSyncCount` */
   readonly lostSyncCount: number;
+  /** `TimeSlicedNodeData.isValidator` */
   readonly isValidator: boolean;
+  /** `TimeSlicedNodeData.maxInboundPeerCount` */
   readonly maxInboundPeerCount: number;
+  /** `TimeSlicedNodeData.maxOutboundPeerCount` */
   readonly maxOutboundPeerCount: number;
 }
 /** Decoded `TimeSlicedPeerData`. */
 export interface TimeSlicedPeerData {
+  /** `TimeSlicedPeerData.peerStats` */
   readonly peerStats: PeerStats;
+  /** `TimeSlicedPeerData.averageLatencyMs` */
   readonly averageLatencyMs: number;
 }
 /** Decoded `TimeSlicedSurveyRequestMessage`. */
 export interface TimeSlicedSurveyRequestMessage {
+  /** `TimeSlicedSurveyRequestMessage.request` */
   readonly request: SurveyRequestMessage;
+  /** `TimeSlicedSurveyRequestMessage.nonce` */
   readonly nonce: number;
+  /** `TimeSlicedSurveyRequestMessage.inboundPeersIndex` */
   readonly inboundPeersIndex: number;
+  /** `TimeSlicedSurveyRequestMessage.outboundPeersIndex` */
   readonly outboundPeersIndex: number;
 }
 /** Decoded `TimeSlicedSurveyResponseMessage`. */
 export interface TimeSlicedSurveyResponseMessage {
+  /** `TimeSlicedSurveyResponseMessage.response` */
   readonly response: SurveyResponseMessage;
+  /** `TimeSlicedSurveyResponseMessage.nonce` */
   readonly nonce: number;
 }
 /** Decoded `TimeSlicedSurveyStartCollectingMessage`. */
 export interface TimeSlicedSurveyStartCollectingMessage {
+  /** `TimeSlicedSurveyStartCollectingMessage.surveyorId` */
   readonly surveyorId: PublicKey;
+  /** `TimeSlicedSurveyStartCollectingMessage.nonce` */
   readonly nonce: number;
+  /** `TimeSlicedSurveyStartCollectingMessage.ledgerNum` */
   readonly ledgerNum: number;
 }
 /** Decoded `TimeSlicedSurveyStopCollectingMessage`. */
 export interface TimeSlicedSurveyStopCollectingMessage {
+  /** `TimeSlicedSurveyStopCollectingMessage.surveyorId` */
   readonly surveyorId: PublicKey;
+  /** `TimeSlicedSurveyStopCollectingMessage.nonce` */
   readonly nonce: number;
+  /** `TimeSlicedSurveyStopCollectingMessage.ledgerNum` */
   readonly ledgerNum: number;
 }
 /** Decoded `TopologyResponseBodyV2`. */
 export interface TopologyResponseBodyV2 {
+  /** `TopologyResponseBodyV2.inboundPeers` */
   readonly inboundPeers: TimeSlicedPeerData[];
+  /** `TopologyResponseBodyV2.outboundPeers` */
   readonly outboundPeers: TimeSlicedPeerData[];
+  /** `TopologyResponseBodyV2.nodeData` */
   readonly nodeData: TimeSlicedNodeData;
 }
 /** Decoded `Transaction`. */
 export interface Transaction {
+  /** `Transaction.sourceAccount` */
   readonly sourceAccount: MuxedAccount;
+  /** `Transaction.fee` */
   readonly fee: number;
+  /** `Transaction.seqNum` */
   readonly seqNum: bigint;
+  /** `Transaction.cond` */
   readonly cond: Preconditions;
+  /** `Transaction.memo` */
   readonly memo: Memo;
+  /** `Transaction.operations` */
   readonly operations: Operation[];
+  /** `Transaction.ext` */
   readonly ext: TransactionExt;
 }
 /** Decoded `TransactionEnvelope`. */
@@ -2874,7 +3530,9 @@ export type TransactionEnvelope =
   | XdrUnion<"ENVELOPE_TYPE_TX_FEE_BUMP", FeeBumpTransactionEnvelope>;
 /** Decoded `TransactionEvent`. */
 export interface TransactionEvent {
+  /** `TransactionEvent.stage` */
   readonly stage: TransactionEventStage;
+  /** `TransactionEvent.event` */
   readonly event: ContractEvent;
 }
 /** Decoded `TransactionEventStage`. */
@@ -2886,8 +3544,11 @@ export type TransactionEventStage =
 export type TransactionExt = XdrUnion<0, undefined> | XdrUnion<1, SorobanTransactionData>;
 /** Decoded `TransactionHistoryEntry`. */
 export interface TransactionHistoryEntry {
+  /** `TransactionHistoryEntry.ledgerSeq` */
   readonly ledgerSeq: number;
+  /** `TransactionHistoryEntry.txSet` */
   readonly txSet: TransactionSet;
+  /** `TransactionHistoryEntry.ext` */
   readonly ext: TransactionHistoryEntryExt;
 }
 /** Decoded `TransactionHistoryEntryExt`. */
@@ -2896,8 +3557,11 @@ export type TransactionHistoryEntryExt =
   | XdrUnion<1, GeneralizedTransactionSet>;
 /** Decoded `TransactionHistoryResultEntry`. */
 export interface TransactionHistoryResultEntry {
+  /** `TransactionHistoryResultEntry.ledgerSeq` */
   readonly ledgerSeq: number;
+  /** `TransactionHistoryResultEntry.txResultSet` */
   readonly txResultSet: TransactionResultSet;
+  /** `TransactionHistoryResultEntry.ext` */
   readonly ext: TransactionHistoryResultEntryExt;
 }
 /** Decoded `TransactionHistoryResultEntryExt`. */
@@ -2911,39 +3575,59 @@ export type TransactionMeta =
   | XdrUnion<4, TransactionMetaV4>;
 /** Decoded `TransactionMetaV1`. */
 export interface TransactionMetaV1 {
+  /** `TransactionMetaV1.txChanges` */
   readonly txChanges: LedgerEntryChange[];
+  /** `TransactionMetaV1.operations` */
   readonly operations: OperationMeta[];
 }
 /** Decoded `TransactionMetaV2`. */
 export interface TransactionMetaV2 {
+  /** `TransactionMetaV2.txChangesBefore` */
   readonly txChangesBefore: LedgerEntryChange[];
+  /** `TransactionMetaV2.operations` */
   readonly operations: OperationMeta[];
+  /** `TransactionMetaV2.txChangesAfter` */
   readonly txChangesAfter: LedgerEntryChange[];
 }
 /** Decoded `TransactionMetaV3`. */
 export interface TransactionMetaV3 {
+  /** `TransactionMetaV3.ext` */
   readonly ext: ExtensionPoint;
+  /** `TransactionMetaV3.txChangesBefore` */
   readonly txChangesBefore: LedgerEntryChange[];
+  /** `TransactionMetaV3.operations` */
   readonly operations: OperationMeta[];
+  /** `TransactionMetaV3.txChangesAfter` */
   readonly txChangesAfter: LedgerEntryChange[];
+  /** `TransactionMetaV3.sorobanMeta` */
   readonly sorobanMeta: SorobanTransactionMeta | null;
 }
 /** Decoded `TransactionMetaV4`. */
 export interface TransactionMetaV4 {
+  /** `TransactionMetaV4.ext` */
   readonly ext: ExtensionPoint;
+  /** `TransactionMetaV4.txChangesBefore` */
   readonly txChangesBefore: LedgerEntryChange[];
+  /** `TransactionMetaV4.operations` */
   readonly operations: OperationMetaV2[];
+  /** `TransactionMetaV4.txChangesAfter` */
   readonly txChangesAfter: LedgerEntryChange[];
+  /** `TransactionMetaV4.sorobanMeta` */
   readonly sorobanMeta: SorobanTransactionMetaV2 | null;
+  /** `TransactionMetaV4.events` */
   readonly events: TransactionEvent[];
+  /** `TransactionMetaV4.diagnosticEvents` */
   readonly diagnosticEvents: DiagnosticEvent[];
 }
 /** Decoded `TransactionPhase`. */
 export type TransactionPhase = XdrUnion<0, TxSetComponent[]> | XdrUnion<1, ParallelTxsComponent>;
 /** Decoded `TransactionResult`. */
 export interface TransactionResult {
+  /** `TransactionResult.feeCharged` */
   readonly feeCharged: bigint;
+  /** `TransactionResult.result` */
   readonly result: TransactionResultResult;
+  /** `TransactionResult.ext` */
   readonly ext: TransactionResultExt;
 }
 /** Decoded `TransactionResultCode`. */
@@ -2972,21 +3656,31 @@ export type TransactionResultCode =
 export type TransactionResultExt = XdrUnion<0, undefined>;
 /** Decoded `TransactionResultMeta`. */
 export interface TransactionResultMeta {
+  /** `TransactionResultMeta.result` */
   readonly result: TransactionResultPair;
+  /** `TransactionResultMeta.feeProcessing` */
   readonly feeProcessing: LedgerEntryChange[];
+  /** `TransactionResultMeta.txApplyProcessing` */
   readonly txApplyProcessing: TransactionMeta;
 }
 /** Decoded `TransactionResultMetaV1`. */
 export interface TransactionResultMetaV1 {
+  /** `TransactionResultMetaV1.ext` */
   readonly ext: ExtensionPoint;
+  /** `TransactionResultMetaV1.result` */
   readonly result: TransactionResultPair;
+  /** `TransactionResultMetaV1.feeProcessing` */
   readonly feeProcessing: LedgerEntryChange[];
+  /** `TransactionResultMetaV1.txApplyProcessing` */
   readonly txApplyProcessing: TransactionMeta;
+  /** `TransactionResultMetaV1.postTxApplyFeeProcessing` */
   readonly postTxApplyFeeProcessing: LedgerEntryChange[];
 }
 /** Decoded `TransactionResultPair`. */
 export interface TransactionResultPair {
+  /** `TransactionResultPair.transactionHash` */
   readonly transactionHash: Hash;
+  /** `TransactionResultPair.result` */
   readonly result: TransactionResult;
 }
 /** Decoded `TransactionResultResult`. */
@@ -3013,21 +3707,28 @@ export type TransactionResultResult =
   | XdrUnion<"txFROZEN_KEY_ACCESSED", undefined>;
 /** Decoded `TransactionResultSet`. */
 export interface TransactionResultSet {
+  /** `TransactionResultSet.results` */
   readonly results: TransactionResultPair[];
 }
 /** Decoded `TransactionSet`. */
 export interface TransactionSet {
+  /** `TransactionSet.previousLedgerHash` */
   readonly previousLedgerHash: Hash;
+  /** `TransactionSet.txs` */
   readonly txs: TransactionEnvelope[];
 }
 /** Decoded `TransactionSetV1`. */
 export interface TransactionSetV1 {
+  /** `TransactionSetV1.previousLedgerHash` */
   readonly previousLedgerHash: Hash;
+  /** `TransactionSetV1.phases` */
   readonly phases: TransactionPhase[];
 }
 /** Decoded `TransactionSignaturePayload`. */
 export interface TransactionSignaturePayload {
+  /** `TransactionSignaturePayload.networkId` */
   readonly networkId: Hash;
+  /** `TransactionSignaturePayload.taggedTransaction` */
   readonly taggedTransaction: TransactionSignaturePayloadTaggedTransaction;
 }
 /** Decoded `TransactionSignaturePayloadTaggedTransaction`. */
@@ -3036,24 +3737,35 @@ export type TransactionSignaturePayloadTaggedTransaction =
   | XdrUnion<"ENVELOPE_TYPE_TX_FEE_BUMP", FeeBumpTransaction>;
 /** Decoded `TransactionV0`. */
 export interface TransactionV0 {
+  /** `TransactionV0.sourceAccountEd25519` */
   readonly sourceAccountEd25519: Uint256Bytes;
+  /** `TransactionV0.fee` */
   readonly fee: number;
+  /** `TransactionV0.seqNum` */
   readonly seqNum: bigint;
+  /** `TransactionV0.timeBounds` */
   readonly timeBounds: TimeBounds | null;
+  /** `TransactionV0.memo` */
   readonly memo: Memo;
+  /** `TransactionV0.operations` */
   readonly operations: Operation[];
+  /** `TransactionV0.ext` */
   readonly ext: TransactionV0Ext;
 }
 /** Decoded `TransactionV0Envelope`. */
 export interface TransactionV0Envelope {
+  /** `TransactionV0Envelope.tx` */
   readonly tx: TransactionV0;
+  /** `TransactionV0Envelope.signatures` */
   readonly signatures: DecoratedSignature[];
 }
 /** Decoded `TransactionV0Ext`. */
 export type TransactionV0Ext = XdrUnion<0, undefined>;
 /** Decoded `TransactionV1Envelope`. */
 export interface TransactionV1Envelope {
+  /** `TransactionV1Envelope.tx` */
   readonly tx: Transaction;
+  /** `TransactionV1Envelope.signatures` */
   readonly signatures: DecoratedSignature[];
 }
 /** Decoded `TrustLineAsset`. */
@@ -3064,25 +3776,35 @@ export type TrustLineAsset =
   | XdrUnion<"ASSET_TYPE_POOL_SHARE", PoolID>;
 /** Decoded `TrustLineEntry`. */
 export interface TrustLineEntry {
+  /** `TrustLineEntry.accountId` */
   readonly accountId: PublicKey;
+  /** `TrustLineEntry.asset` */
   readonly asset: TrustLineAsset;
+  /** `TrustLineEntry.balance` */
   readonly balance: bigint;
+  /** `TrustLineEntry.limit` */
   readonly limit: bigint;
+  /** `TrustLineEntry.flags` */
   readonly flags: number;
+  /** `TrustLineEntry.ext` */
   readonly ext: TrustLineEntryExt;
 }
 /** Decoded `TrustLineEntryExt`. */
 export type TrustLineEntryExt = XdrUnion<0, undefined> | XdrUnion<1, TrustLineEntryV1>;
 /** Decoded `TrustLineEntryExtensionV2`. */
 export interface TrustLineEntryExtensionV2 {
+  /** `TrustLineEntryExtensionV2.liquidityPoolUseCount` */
   readonly liquidityPoolUseCount: number;
+  /** `TrustLineEntryExtensionV2.ext` */
   readonly ext: TrustLineEntryExtensionV2Ext;
 }
 /** Decoded `TrustLineEntryExtensionV2Ext`. */
 export type TrustLineEntryExtensionV2Ext = XdrUnion<0, undefined>;
 /** Decoded `TrustLineEntryV1`. */
 export interface TrustLineEntryV1 {
+  /** `TrustLineEntryV1.liabilities` */
   readonly liabilities: Liabilities;
+  /** `TrustLineEntryV1.ext` */
   readonly ext: TrustLineEntryV1Ext;
 }
 /** Decoded `TrustLineEntryV1Ext`. */
@@ -3101,21 +3823,29 @@ export type TxSetComponent = XdrUnion<
 >;
 /** Decoded `TxSetComponentTxsMaybeDiscountedFee`. */
 export interface TxSetComponentTxsMaybeDiscountedFee {
+  /** `TxSetComponentTxsMaybeDiscountedFee.baseFee` */
   readonly baseFee: bigint | null;
+  /** `TxSetComponentTxsMaybeDiscountedFee.txs` */
   readonly txs: TransactionEnvelope[];
 }
 /** Decoded `TxSetComponentType`. */
 export type TxSetComponentType = "TXSET_COMP_TXS_MAYBE_DISCOUNTED_FEE";
 /** Decoded `UInt128Parts`. */
 export interface UInt128Parts {
+  /** `UInt128Parts.hi` */
   readonly hi: bigint;
+  /** `UInt128Parts.lo` */
   readonly lo: bigint;
 }
 /** Decoded `UInt256Parts`. */
 export interface UInt256Parts {
+  /** `UInt256Parts.hiHi` */
   readonly hiHi: bigint;
+  /** `UInt256Parts.hiLo` */
   readonly hiLo: bigint;
+  /** `UInt256Parts.loHi` */
   readonly loHi: bigint;
+  /** `UInt256Parts.loLo` */
   readonly loLo: bigint;
 }
 /** Decoded `Uint128Parts` (alias of UInt128Parts). */
@@ -3126,7 +3856,9 @@ export type Uint256Bytes = Uint8Array;
 export type Uint256Parts = UInt256Parts;
 /** Decoded `UpgradeEntryMeta`. */
 export interface UpgradeEntryMeta {
+  /** `UpgradeEntryMeta.upgrade` */
   readonly upgrade: LedgerUpgrade;
+  /** `UpgradeEntryMeta.changes` */
   readonly changes: LedgerEntryChange[];
 }
 /** Decoded `UpgradeType`. */

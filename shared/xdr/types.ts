@@ -20,6 +20,7 @@ export type XdrValue =
 
 /** A decoded struct: field name → value. */
 export interface XdrStruct {
+  /** Field values by `.x` field name. */
   readonly [field: string]: XdrValue;
 }
 
@@ -131,12 +132,12 @@ export const DENSE_LIMIT = 4096;
 export class XdrType {
   /** @internal Node id (index in the system). */
   readonly id: number;
-  /** @internal Kind code. */
-  kind = 0;
+  /** Kind code (see {@link XdrType.kindName}). */
+  kind: number = 0;
   /** Canonical table name, or "" for anonymous inline types. */
-  name = "";
+  name: string = "";
   /** Fixed wire size in bytes, or -1 if variable. */
-  size = -1;
+  size: number = -1;
   /** @internal Opaque/fixed-array length or var-length maximum. */
   len = 0;
   /** @internal Element type for arrays and optionals. */
