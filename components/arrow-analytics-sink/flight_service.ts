@@ -3,7 +3,8 @@
  *
  * - `GetFlightInfo` on path `["ttp_events"]`: the `ttp_event` schema, one endpoint whose ticket is
  *   `ttp_events:FIRST:LAST` (the committed range), and `app_metadata` JSON
- *   `{"first_ledger", "last_ledger", "events"}`;
+ *   `{"first_ledger", "last_ledger", "events"}` (with nothing stored yet: `last_ledger` null and
+ *   the ticket `ttp_events:FIRST:`);
  * - `DoGet` with `ttp_events:START:END[?filters]`: the stored events of the range in ledger order
  *   (`event_id` order), in batches; when END is empty or beyond the committed range the stream
  *   waits for further commits (follows the tip) until END.
@@ -44,11 +45,13 @@ const encoder = new TextEncoder();
 export function createFlightHandlers(ctx: FlightServiceContext): FlightHandlers {
   function info(): FlightInfo {
     const first = ctx.firstLedger();
-    const last = ctx.committed.ledger;
+    const stored = ctx.committed.ledger >= first;
+    const last = stored ? ctx.committed.ledger : null;
     return {
       schema: ttpEventSchema,
       descriptor: { type: "PATH", path: [TTP_EVENTS] },
-      endpoints: [{ ticket: encoder.encode(`${TTP_EVENTS}:${first}:${last}`) }],
+      // Nothing stored yet: a ticket that follows from the first ledger.
+      endpoints: [{ ticket: encoder.encode(`${TTP_EVENTS}:${first}:${last ?? ""}`) }],
       totalRecords: ctx.eventsStored(),
       ordered: true,
       appMetadata: encoder.encode(

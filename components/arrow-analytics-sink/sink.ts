@@ -106,6 +106,17 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
   let checkpoint = writer ? await readCheckpoint(config.dataDir) : undefined;
   if (writer) {
     if (checkpoint) {
+      const missing = fileFormats.filter((f) => !checkpoint!.formats.includes(f));
+      if (missing.length > 0 && checkpoint.formats.length > 0) {
+        log.warning(
+          "Output {missing} was not enabled before: its files start at ledger {next}, not {first}",
+          {
+            missing: missing.join(","),
+            next: checkpoint.last_ledger + 1,
+            first: checkpoint.first_ledger,
+          },
+        );
+      }
       const report = await writer.recover(checkpoint.last_ledger);
       if (report.tempFiles.length + report.uncommittedFiles.length > 0) {
         log.warning(
