@@ -17,6 +17,7 @@ import { FlightClient, pathDescriptor } from "../shared/flight/mod.ts";
 import { summarizeLedgerCloseMetaBatch } from "../shared/ledger/mod.ts";
 import { readFixtureBatches } from "../shared/ledger/testdata.ts";
 import { extractEvents } from "../shared/ttp/mod.ts";
+import { NO_KEEPALIVE } from "../components/ttp-arrow-processor/channel.ts";
 import { KNOWN_NETWORKS } from "../components/ttp-arrow-processor/network.ts";
 import {
   startProcessorProcess,
@@ -83,7 +84,7 @@ const rates: Rate[] = [];
 
 const source = await startSourceProcess(LAKE);
 try {
-  const sc = new FlightClient(`127.0.0.1:${source.port}`);
+  const sc = new FlightClient(`127.0.0.1:${source.port}`, { channelOptions: NO_KEEPALIVE });
   const info = await sc.getFlightInfo(pathDescriptor("stellar_ledgers"));
   const [, first, last] = new TextDecoder().decode(info.endpoints[0].ticket).split(":").map(Number);
   // Baseline 2: the source alone.
@@ -102,17 +103,27 @@ try {
     const processor = await startProcessorProcess(`127.0.0.1:${source.port}`, {
       WORKERS: String(workers),
     });
-    const client = new FlightClient(`127.0.0.1:${processor.flightPort}`);
+    const client = new FlightClient(`127.0.0.1:${processor.flightPort}`, {
+      channelOptions: NO_KEEPALIVE,
+    });
     try {
       const ticket = `ttp_events:${first}:${last}`;
       await readPasses(client, ticket, 1); // warm-up: worker start, JIT
       const r = await readPasses(client, ticket, PASSES);
+      if (Deno.env.get("BENCH_DEBUG")) console.error(processor.process.log.slice(-3000));
       rates.push({
         name: `source → processor WORKERS=${workers} → client`,
         ledgers: (last - first + 1) * PASSES,
         events: r.rows,
         ms: r.ms,
       });
+    } catch (err) {
+      console.error(
+        `WORKERS=${workers} failed: ${err}\nprocessor log:\n${
+          processor.process.log.slice(-4000)
+        }\nsource log:\n${source.process.log.slice(-4000)}`,
+      );
+      throw err;
     } finally {
       client.close();
       await processor.process.stop("SIGTERM");

@@ -20,6 +20,7 @@ import {
 import { getLogger } from "../../shared/log/mod.ts";
 import { TTP_EVENT_TYPES } from "../../shared/schema/ttp_event.ts";
 import { WorkerPool } from "../../shared/worker_pool/mod.ts";
+import { NO_KEEPALIVE } from "./channel.ts";
 import { COMPONENT, defaultFilters, type ProcessorConfig, VERSION } from "./config.ts";
 import type { ExtractResult, ExtractTask } from "./extract_task.ts";
 import { createFlightHandlers } from "./flight_service.ts";
@@ -83,7 +84,7 @@ export async function startProcessor(
     readAhead: config.readAhead ?? 2 * config.workers,
     defaultFilters: defaultFilters(config),
   });
-  const server = new FlightServer(handlers, { name: COMPONENT });
+  const server = new FlightServer(handlers, { name: COMPONENT, channelOptions: NO_KEEPALIVE });
   const flightPort = await server.listen({ host: config.flightHost, port: config.flightPort });
 
   let flowctl: Controller | undefined;
