@@ -2,7 +2,7 @@
 // real decode workers), real Flight clients, real fixture lakes and corrupt copies in temp dirs.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { FlightError, GrpcStatus, pathDescriptor } from "../../shared/flight/mod.ts";
+import { cmdDescriptor, FlightError, GrpcStatus, pathDescriptor } from "../../shared/flight/mod.ts";
 import { recordBatchToLedgerRows, type StellarLedgerRow } from "../../shared/schema/mod.ts";
 import { copyLake, lakePath, LAKES, ledgerFacts } from "./testing/fixtures.ts";
 import { hex, readRows, readUntilError, startHarness } from "./testing/harness.ts";
@@ -88,6 +88,16 @@ Deno.test("ranges return exactly their ledgers; FlightInfo, schema, list, status
       "hash",
       "previous_hash",
     ]);
+    const cmdInfo = await h.client.getFlightInfo(cmdDescriptor("stellar_ledgers:1410100:1410200"));
+    assert.equal(cmdInfo.totalRecords, 101);
+    await assert.rejects(
+      () => h.client.getFlightInfo(cmdDescriptor("stellar_ledgers:1410000:1410100")),
+      (err: unknown) => (assertFlightError(err, GrpcStatus.NOT_FOUND, /1410048-1410367/), true),
+    );
+    await assert.rejects(
+      () => h.client.getFlightInfo(cmdDescriptor("stellar_ledgers:abc")),
+      (err: unknown) => (assertFlightError(err, GrpcStatus.INVALID_ARGUMENT, /malformed/), true),
+    );
     const schema = await h.client.getSchema(pathDescriptor("stellar_ledgers"));
     assert.equal(schema.fields.length, 20);
     const flights = [];
@@ -173,9 +183,15 @@ Deno.test("corrupt zstd, truncated XDR and a missing batch: right codes, ledger 
       zstd.zstdCompressSync(raw.subarray(0, raw.length >> 1)),
     );
     await Deno.remove(`${part}/FC3D46FC--63092995.xdr.zst`);
+    // 63093001: one byte of the LedgerHeader changed, so its sha256 no longer matches the hash
+    // stored in the meta (batch header 12, LCM tag 4, v2 ext 4, stored hash 32, ledgerVersion 4).
+    const last = `${part}/FC3D46F6--63093001.xdr.zst`;
+    const tampered = zstd.zstdDecompressSync(await Deno.readFile(last)).slice();
+    tampered[12 + 4 + 4 + 32 + 4 + 10] ^= 0x01; // inside header.previousLedgerHash
+    await Deno.writeFile(last, zstd.zstdCompressSync(tampered));
     const h = await startHarness(["--datalake-url", dir, "--workers", "2"]);
     try {
-      const good = readRows(h.client, "stellar_ledgers:63092996:63093001"); // concurrently
+      const good = readRows(h.client, "stellar_ledgers:63092996:63093000"); // concurrently
       const a = await readUntilError(h.client, "stellar_ledgers:63092982:63092989");
       assert.deepEqual(a.rows.map((r) => r.sequence), [63092982, 63092983, 63092984]);
       assertFlightError(
@@ -203,10 +219,16 @@ Deno.test("corrupt zstd, truncated XDR and a missing batch: right codes, ledger 
         63092998,
         63092999,
         63093000,
-        63093001,
       ]);
+      const d = await readUntilError(h.client, "stellar_ledgers:63093001:63093001");
+      assert.equal(d.rows.length, 0);
+      assertFlightError(
+        d.error,
+        GrpcStatus.DATA_LOSS,
+        /ledger 63093001: .*FC3D46F6--63093001\.xdr\.zst.*hash mismatch/,
+      );
       const status = h.source.status.toJSON();
-      assert.match(String((status.last_error as { message: string }).message), /63092995/);
+      assert.match(String((status.last_error as { message: string }).message), /63093001/);
       const health = await (await fetch(`http://127.0.0.1:${h.source.healthPort}/health`)).json();
       assert.equal(health.status, "degraded");
     } finally {
