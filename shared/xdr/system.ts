@@ -55,6 +55,12 @@ const PRIMS: Record<string, number> = {
   void: K_VOID,
 };
 
+function checkOffset(bytes: Uint8Array, offset: number): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
+    throw new RangeError(`offset ${offset} is outside the input (0..${bytes.length})`);
+  }
+}
+
 /** Options of {@link XdrTypeSystem}. */
 export interface XdrTypeSystemOptions {
   /** Use generated specialized code (default true); false runs the reference interpreter. */
@@ -267,7 +273,12 @@ export class XdrTypeSystem {
 
   /** The compiled type for a name; throws on unknown names. */
   type(name: string | XdrType): XdrType {
-    if (typeof name !== "string") return name;
+    if (typeof name !== "string") {
+      if (this.#nodes[name.id] !== name) {
+        throw new Error(`XDR type ${name.label} belongs to another XdrTypeSystem`);
+      }
+      return name;
+    }
     const t = this.#byName.get(name);
     if (!t) throw new Error(`unknown XDR type ${name}`);
     return t;
@@ -319,6 +330,7 @@ export class XdrTypeSystem {
    */
   skip(type: string | XdrType, bytes: Uint8Array, offset = 0): number {
     const t = this.type(type);
+    checkOffset(bytes, offset);
     try {
       if (this.#codegen) return this.#walker(null).skip(t, bytes, offset);
       const w = new Walker(bytes, offset, null, false);
@@ -340,6 +352,7 @@ export class XdrTypeSystem {
     opts?: DecodeOptions,
   ): DecodeResult<T> {
     const t = this.type(type);
+    checkOffset(bytes, offset);
     const flags = this.#lazyFlags(opts?.lazy);
     try {
       if (this.#codegen && t.kind > K_VOID) {
@@ -404,6 +417,7 @@ export class XdrTypeSystem {
   unionArm(type: string | XdrType, bytes: Uint8Array, offset: number): UnionArmInfo {
     const t = this.type(type);
     if (t.kind !== K_UNION) throw new Error(`${t.label} is not a union`);
+    checkOffset(bytes, offset);
     const w = new Walker(bytes, offset, null, false);
     try {
       const [d, arm, armType] = w.unionHead(t);

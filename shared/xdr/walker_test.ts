@@ -416,3 +416,12 @@ for (const [name, type, value, path, expected] of ENCODE_ERRORS) {
     });
   });
 }
+
+Deno.test("arguments: offsets outside the input and foreign types are rejected", () => {
+  assert.throws(() => sys.skip("Point", REC, -4), RangeError);
+  assert.throws(() => sys.decode("Point", REC, REC.length + 1), RangeError);
+  assert.throws(() => sys.decode("Point", REC, 1.5), RangeError);
+  const other = new XdrTypeSystem(TABLE);
+  assert.throws(() => sys.decode(other.type("Rec"), REC), /another XdrTypeSystem/);
+  assert.throws(() => sys.type("Nope"), /unknown XDR type Nope/);
+});
