@@ -134,7 +134,13 @@ export async function startSource(
     status,
     metrics,
   });
-  const flight = new FlightServer(handlers, { name: "source" });
+  // No keepalive pings: on Deno's node:http2 `Http2Session.ping()` fails, and grpc-js then drops
+  // every call still open after `grpc.keepalive_time_ms` (30 s in shared/flight), which would
+  // cut live tails. Vanished clients still close their sockets; calls also end on cancel.
+  const flight = new FlightServer(handlers, {
+    name: "source",
+    channelOptions: { "grpc.keepalive_time_ms": -1 },
+  });
   let flightPort: number;
   try {
     flightPort = await flight.listen({ host: config.flightHost, port: config.flightPort });
