@@ -147,7 +147,14 @@ async function readOnce(client: FlightClient): Promise<{ rows: number; bytes: nu
 }
 
 async function measure(port: number, concurrency: number, rounds: number) {
-  const clients = Array.from({ length: concurrency }, () => new FlightClient(`127.0.0.1:${port}`));
+  // Keepalive off: Deno's http2 ping fails and grpc-js would drop calls after 30 s.
+  const clients = Array.from(
+    { length: concurrency },
+    () =>
+      new FlightClient(`127.0.0.1:${port}`, {
+        channelOptions: { "grpc.keepalive_time_ms": -1 },
+      }),
+  );
   await readOnce(clients[0]); // warm-up: workers, JIT, connection
   let rows = 0;
   let bytes = 0;
