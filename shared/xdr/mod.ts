@@ -14,7 +14,8 @@
  * `"ASSET_TYPE_CREDIT_ALPHANUM4"`) or the number for int-switched unions, `value` undefined for
  * void arms; enum → case name; int/uint → number; hyper/uhyper → bigint; bool → boolean; opaque
  * → `Uint8Array` view of the input (zero-copy); string → string (UTF-8; invalid UTF-8 falls back
- * to latin1, one char per byte, which is lossless); optional → value or null; arrays → arrays;
+ * to latin1, one char per byte, so no byte is lost: see system.ts for recovering the bytes);
+ * optional → value or null; arrays → arrays;
  * typedefs are transparent. `XdrShapes` has generated TypeScript types for all of it.
  *
  * Lazy: types listed in `opts.lazy` (struct/union/enum/opaque names; the root excepted) decode to

@@ -10,9 +10,10 @@
  * {@link XdrSpan}s instead.
  *
  * Strings: decoded as UTF-8; if the bytes are not valid UTF-8 they are decoded as latin1 (one
- * char per byte, U+0000–U+00FF), which is lossless: `Uint8Array.from(s, (c) => c.charCodeAt(0))`
- * gives the bytes back. Valid UTF-8 strings never contain that ambiguity unless they are pure
- * ASCII, where both readings agree.
+ * char per byte, U+0000–U+00FF), so no byte is lost: `Uint8Array.from(s, (c) => c.charCodeAt(0))`
+ * gives them back. A string whose chars are all ≤ U+00FF may also come from valid UTF-8, so the
+ * string alone does not tell which reading was used; when exact bytes matter (hashing,
+ * re-encoding), take them from the XDR itself, e.g. a lazy span of the enclosing type.
  *
  * @module
  */
