@@ -222,3 +222,27 @@ Deno.test("summary: v0 (pre-protocol-13) envelopes count their operations", () =
   }
   assert.ok(converted > 20 && withTimeBounds > 0, `${converted} converted, ${withTimeBounds}`);
 });
+
+Deno.test("summary: generalized tx sets with and without base fees", () => {
+  type Phase = { arm: number; value: unknown };
+  for (const lake of ["pubnet-mixed", "pubnet-p26"]) {
+    const lcm = splitLedgerCloseMetaBatch(BATCHES.find((b) => b.lake === lake)!.bytes).ledgers[0];
+    const v = decode<{ value: { txSet: { value: { phases: Phase[] } } } }>("LedgerCloseMeta", lcm)
+      .value;
+    const before = summarizeLedger(lcm);
+    let toggled = 0;
+    for (const phase of v.value.txSet.value.phases) {
+      const fees = phase.arm === 0
+        ? (phase.value as { value: { baseFee: bigint | null } }[]).map((c) => c.value)
+        : [phase.value as { baseFee: bigint | null }];
+      for (const f of fees) {
+        f.baseFee = f.baseFee === null ? 123n : null;
+        toggled++;
+      }
+    }
+    assert.ok(toggled > 0);
+    const rewritten = encode("LedgerCloseMeta", v);
+    assert.notEqual(rewritten.length, lcm.length);
+    assert.deepEqual(summarizeLedger(rewritten), before, lake);
+  }
+});
