@@ -4,12 +4,15 @@
  * breakdown of where the time goes.
  *
  * The candidates run interleaved, one pass over the 20 ledgers each per round, and the median
- * round is reported, so that load from other processes affects them alike.
+ * round is reported. Times are process CPU time (user + system, `process.cpuUsage()`), which
+ * other processes on a shared machine do not inflate the way they inflate wall time; wall time
+ * is printed too.
  *
  * Run: `deno run -A scripts/ttp_bench.ts [rounds]`
  *
  * @module
  */
+import process from "node:process";
 import { xdr } from "@stellar/stellar-sdk";
 import { decode } from "../shared/xdr/mod.ts";
 import { extractEvents, extractLedger } from "../shared/ttp/mod.ts";
@@ -37,13 +40,21 @@ const candidates: [string, (bytes: Uint8Array) => unknown][] = [
 ];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Process CPU time in milliseconds. */
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const perRound = candidates.map(() => [] as number[]);
+const wallPerRound = candidates.map(() => [] as number[]);
 for (const [, fn] of candidates) for (const l of ledgers.slice(0, 3)) fn(l.bytes); // warm-up
 for (let r = 0; r < rounds; r++) {
   candidates.forEach(([, fn], i) => {
+    const c0 = cpu();
     const t0 = performance.now();
     for (const l of ledgers) fn(l.bytes);
-    perRound[i].push((performance.now() - t0) / ledgers.length);
+    wallPerRound[i].push((performance.now() - t0) / ledgers.length);
+    perRound[i].push((cpu() - c0) / ledgers.length);
   });
 }
 
@@ -53,29 +64,33 @@ console.log(
   } MB XDR, ${rounds} interleaved rounds (median)\n`,
 );
 const ms = perRound.map(median);
+const wall = wallPerRound.map(median);
+console.log(`${"".padEnd(40)} CPU ms/ledger  ledgers/s  vs SDK  wall ms/ledger`);
 candidates.forEach(([name], i) => {
-  console.log(
-    `${name.padEnd(40)} ${ms[i].toFixed(2).padStart(8)} ms/ledger ${
-      (1000 / ms[i]).toFixed(1).padStart(7)
-    } ledgers/s ${(ms[0] / ms[i]).toFixed(1).padStart(6)}x SDK`,
-  );
+  const cols = [
+    ms[i].toFixed(2).padStart(13),
+    (1000 / ms[i]).toFixed(1).padStart(10),
+    `${(ms[0] / ms[i]).toFixed(1)}x`.padStart(7),
+    wall[i].toFixed(2).padStart(15),
+  ];
+  console.log(`${name.padEnd(40)} ${cols.join(" ")}`);
 });
 
-console.log("\nwhere the time goes (auto mode, median round):");
+console.log("\nwhere the time goes (auto mode, median round, CPU time):");
 const phases: Record<string, number[]> = { read: [], rules: [], rows: [] };
 for (let r = 0; r < rounds; r++) {
   const acc = { read: 0, rules: 0, rows: 0 };
   for (const l of ledgers) {
-    let t = performance.now();
+    let t = cpu();
     const { info, transactions } = readLedger(l.bytes, networkPassphrase);
-    acc.read += performance.now() - t;
-    t = performance.now();
+    acc.read += cpu() - t;
+    t = cpu();
     const stats = { skippedContractEvents: 0 };
     const per = transactions.map((tx) => transactionEvents(tx, "auto", stats));
-    acc.rules += performance.now() - t;
-    t = performance.now();
+    acc.rules += cpu() - t;
+    t = cpu();
     toRows(transactions, orderLedgerEvents(per, info.protocolVersion));
-    acc.rows += performance.now() - t;
+    acc.rows += cpu() - t;
   }
   for (const k of Object.keys(acc) as (keyof typeof acc)[]) phases[k].push(acc[k] / ledgers.length);
 }

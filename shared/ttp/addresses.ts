@@ -4,6 +4,13 @@
  * @module
  */
 import {
+  type AlphaNumXdr,
+  type Asset,
+  assetCodeText,
+  type AssetXdr,
+  NATIVE,
+} from "../stellar/asset.ts";
+import {
   encodeAccountId,
   encodeClaimableBalanceId,
   encodeContractId,
@@ -83,6 +90,13 @@ export function muxedAccountRef(m: MuxedAccountXdr): AccountRef {
   throw new TtpDataError(`expected a MuxedAccount arm, got ${String(m.arm)}`);
 }
 
+/** The raw ed25519 key of a decoded `MuxedAccount`. */
+export function muxedAccountKey(m: MuxedAccountXdr): Uint8Array {
+  if (m.arm === "KEY_TYPE_ED25519") return m.value as Uint8Array;
+  if (m.arm === "KEY_TYPE_MUXED_ED25519") return (m.value as { ed25519: Uint8Array }).ed25519;
+  throw new TtpDataError(`expected a MuxedAccount arm, got ${String(m.arm)}`);
+}
+
 /** `B…` strkey of a decoded `ClaimableBalanceID`. */
 export function claimableBalanceAddress(id: ClaimableBalanceIdXdr): string {
   if (id.arm !== "CLAIMABLE_BALANCE_ID_TYPE_V0") {
@@ -129,5 +143,27 @@ export function scAddressString(a: ScAddressXdr): string | null {
       return liquidityPoolAddress(a.value as Uint8Array);
     default:
       return null;
+  }
+}
+
+/**
+ * Converts a decoded XDR `Asset` to an {@link Asset} (issuer strkeys memoised); throws on pool
+ * shares or unknown arms.
+ */
+export function assetOf(xdr: AssetXdr): Asset {
+  switch (xdr.arm) {
+    case "ASSET_TYPE_NATIVE":
+      return NATIVE;
+    case "ASSET_TYPE_CREDIT_ALPHANUM4":
+    case "ASSET_TYPE_CREDIT_ALPHANUM12": {
+      const v = xdr.value as AlphaNumXdr;
+      return {
+        type: "credit",
+        code: assetCodeText(v.assetCode),
+        issuer: accountIdAddress(v.issuer),
+      };
+    }
+    default:
+      throw new TtpDataError(`expected a native or credit asset, got arm ${String(xdr.arm)}`);
   }
 }

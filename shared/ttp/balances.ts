@@ -4,9 +4,14 @@
  *
  * @module
  */
-import { assetFromXdr, assetString } from "../stellar/asset.ts";
-import { accountIdAddress, claimableBalanceAddress, liquidityPoolAddress } from "./addresses.ts";
-import { type EntryChange, pairChanges } from "./changes.ts";
+import { assetString } from "../stellar/asset.ts";
+import {
+  accountIdAddress,
+  assetOf,
+  claimableBalanceAddress,
+  liquidityPoolAddress,
+} from "./addresses.ts";
+import { type EntryChange, pairChanges, peekChange } from "./changes.ts";
 import type { TokenEvent } from "./token_event.ts";
 import type {
   AccountEntryXdr,
@@ -53,7 +58,7 @@ function addPairDelta(map: DeltaMap, c: EntryChange): void {
       const post = entryValue<TrustLineEntryXdr>(c.post);
       const any = (post ?? pre)!;
       if (any.asset.arm === "ASSET_TYPE_POOL_SHARE") return;
-      const asset = assetString(assetFromXdr(any.asset as AssetXdr));
+      const asset = assetString(assetOf(any.asset as AssetXdr));
       addDelta(
         map,
         accountIdAddress(any.accountId),
@@ -69,7 +74,7 @@ function addPairDelta(map: DeltaMap, c: EntryChange): void {
       addDelta(
         map,
         claimableBalanceAddress(any.balanceId),
-        assetString(assetFromXdr(any.asset)),
+        assetString(assetOf(any.asset)),
         (post?.amount ?? 0n) - (pre?.amount ?? 0n),
       );
       return;
@@ -83,13 +88,13 @@ function addPairDelta(map: DeltaMap, c: EntryChange): void {
       addDelta(
         map,
         holder,
-        assetString(assetFromXdr(params.assetA)),
+        assetString(assetOf(params.assetA)),
         (post?.body.value.reserveA ?? 0n) - (pre?.body.value.reserveA ?? 0n),
       );
       addDelta(
         map,
         holder,
-        assetString(assetFromXdr(params.assetB)),
+        assetString(assetOf(params.assetB)),
         (post?.body.value.reserveB ?? 0n) - (pre?.body.value.reserveB ?? 0n),
       );
       return;
@@ -106,14 +111,37 @@ export function addChangeDeltas(map: DeltaMap, changes: LedgerEntryChangeXdr[]):
   }
 }
 
-/** XLM balance delta of account `address` across `changes`. */
-export function accountBalanceDelta(changes: LedgerEntryChangeXdr[], address: string): bigint {
+/**
+ * XLM balance delta of the account with raw ed25519 key `key` across `changes`, read in place
+ * from the change bytes (no decoding): `STATE` then `UPDATED` pairs, creations and removals.
+ */
+export function accountBalanceDelta(changes: LedgerEntryChangeXdr[], key: Uint8Array): bigint {
   let delta = 0n;
-  for (const c of pairChanges(changes, "ACCOUNT")) {
-    const pre = entryValue<AccountEntryXdr>(c.pre);
-    const post = entryValue<AccountEntryXdr>(c.post);
-    if (accountIdAddress((post ?? pre)!.accountId) !== address) continue;
-    delta += (post?.balance ?? 0n) - (pre?.balance ?? 0n);
+  let pending: bigint | null = null;
+  for (const span of changes) {
+    const { changeType, entryType } = peekChange(span);
+    if (entryType !== "ACCOUNT") continue;
+    const b = span.bytes;
+    const o = span.offset;
+    // Entry: change arm, lastModifiedLedgerSeq, data arm, PublicKey arm, key, balance.
+    // Removal: change arm, LedgerKey arm, PublicKey arm, key.
+    const removed = changeType === "LEDGER_ENTRY_REMOVED";
+    const keyAt = removed ? o + 12 : o + 16;
+    let same = true;
+    for (let i = 0; i < 32 && same; i++) same = b[keyAt + i] === key[i];
+    if (!same) continue;
+    if (removed) {
+      if (pending !== null) delta -= pending;
+      pending = null;
+      continue;
+    }
+    const balance = new DataView(b.buffer, b.byteOffset, b.byteLength).getBigInt64(o + 48);
+    if (changeType === "LEDGER_ENTRY_STATE") {
+      pending = balance;
+    } else {
+      delta += balance - (changeType === "LEDGER_ENTRY_UPDATED" ? pending ?? 0n : 0n);
+      pending = null;
+    }
   }
   return delta;
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { muxedAccountRef } from "./addresses.ts";
+import { muxedAccountKey, muxedAccountRef } from "./addresses.ts";
 import { accountBalanceDelta } from "./balances.ts";
 import { TtpDataError } from "./errors.ts";
 import { feeEvent } from "./issuer_rule.ts";
@@ -22,15 +22,16 @@ import type { TransactionMetaBodyXdr } from "./xdr_shapes.ts";
 export function derivedFeeEvents(tx: LedgerTx): { fee: TokenEvent; refund: TokenEvent | null } {
   const payer = muxedAccountRef(tx.feeAccount).address;
   if (!tx.isSoroban) return { fee: feeEvent(tx, payer, tx.feeCharged), refund: null };
-  const charged = -accountBalanceDelta(tx.feeProcessing, payer);
+  const key = muxedAccountKey(tx.feeAccount);
+  const charged = -accountBalanceDelta(tx.feeProcessing, key);
   if (charged < 0n) {
     throw new TtpDataError(`fee processing credits the fee account ${payer} by ${-charged}`);
   }
   const after = tx.meta.arm === 0
     ? []
     : (tx.meta.value as TransactionMetaBodyXdr).txChangesAfter ?? [];
-  const refund = accountBalanceDelta(after, payer) +
-    accountBalanceDelta(tx.postTxApplyFeeProcessing, payer);
+  const refund = accountBalanceDelta(after, key) +
+    accountBalanceDelta(tx.postTxApplyFeeProcessing, key);
   return {
     fee: feeEvent(tx, payer, charged),
     refund: refund > 0n ? feeEvent(tx, payer, -refund) : null,

@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { assetFromXdr } from "../stellar/asset.ts";
-import { claimableBalanceAddress, muxedAccountRef } from "./addresses.ts";
+import { assetOf, claimableBalanceAddress, muxedAccountRef } from "./addresses.ts";
 import { operationChanges, pairChanges } from "./changes.ts";
 import { TtpDataError } from "./errors.ts";
 import { assetEvent, movementEvent } from "./issuer_rule.ts";
@@ -62,7 +61,7 @@ export function createClaimableBalanceEvents(
   );
   const body = op.body.value as { asset: AssetXdr; amount: bigint };
   return [movementEvent(tx, {
-    asset: assetFromXdr(body.asset),
+    asset: assetOf(body.asset),
     from: operationSource(tx, op).address,
     to: claimableBalanceAddress(id),
     amount: body.amount,
@@ -81,7 +80,7 @@ export function claimClaimableBalanceEvents(
   const cb = removedBalance(tx, opIndex, "CLAIM_CLAIMABLE_BALANCE");
   const source = operationSource(tx, op);
   return [movementEvent(tx, {
-    asset: assetFromXdr(cb.asset),
+    asset: assetOf(cb.asset),
     from: claimableBalanceAddress(body.balanceId),
     to: source.address,
     amount: cb.amount,
@@ -102,7 +101,7 @@ export function clawbackClaimableBalanceEvents(
     type: "clawback",
     from: claimableBalanceAddress(body.balanceId),
     to: null,
-    asset: assetFromXdr(cb.asset),
+    asset: assetOf(cb.asset),
     amount: String(cb.amount),
     operationIndex: opIndex + 1,
   })];
@@ -115,7 +114,7 @@ export function clawbackEvents(tx: LedgerTx, opIndex: number, op: OperationXdr):
     type: "clawback",
     from: muxedAccountRef(body.from).address,
     to: null,
-    asset: assetFromXdr(body.asset),
+    asset: assetOf(body.asset),
     amount: String(body.amount),
     operationIndex: opIndex + 1,
   })];

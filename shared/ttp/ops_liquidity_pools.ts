@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { type Asset, assetFromXdr, assetString } from "../stellar/asset.ts";
+import { type Asset, assetString } from "../stellar/asset.ts";
 import { claimableBalanceIdFromRevocation } from "../stellar/claimable_balance_id.ts";
 import { toHex } from "../stellar/hash.ts";
-import { claimableBalanceAddress, liquidityPoolAddress } from "./addresses.ts";
+import { assetOf, claimableBalanceAddress, liquidityPoolAddress } from "./addresses.ts";
 import { operationChanges, pairChanges } from "./changes.ts";
 import { TtpDataError } from "./errors.ts";
 import { assetEvent, movementEvent } from "./issuer_rule.ts";
@@ -43,8 +43,8 @@ export function poolDeltas(tx: LedgerTx, opIndex: number): PoolDelta[] {
     const params = any.body.value.params;
     out.push({
       poolId: any.liquidityPoolId,
-      assetA: assetFromXdr(params.assetA),
-      assetB: assetFromXdr(params.assetB),
+      assetA: assetOf(params.assetA),
+      assetB: assetOf(params.assetB),
       amountA: abs((post?.body.value.reserveA ?? 0n) - (pre?.body.value.reserveA ?? 0n)),
       amountB: abs((post?.body.value.reserveB ?? 0n) - (pre?.body.value.reserveB ?? 0n)),
     });
@@ -145,7 +145,7 @@ export function revocationEvents(tx: LedgerTx, opIndex: number): TokenEvent[] {
     if (matched.length === 0) continue;
     const moves = matched.map((cb) =>
       movementEvent(tx, {
-        asset: assetFromXdr(cb.asset),
+        asset: assetOf(cb.asset),
         from: pool,
         to: claimableBalanceAddress(cb.balanceId),
         amount: cb.amount,
@@ -154,7 +154,7 @@ export function revocationEvents(tx: LedgerTx, opIndex: number): TokenEvent[] {
       })
     );
     if (matched.length === 1) {
-      const inCb = assetString(assetFromXdr(matched[0].asset));
+      const inCb = assetString(assetOf(matched[0].asset));
       const [burned, amount] = inCb === assetString(p.assetA)
         ? [p.assetB, p.amountB]
         : [p.assetA, p.amountA];

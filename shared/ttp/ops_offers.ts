@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { assetFromXdr } from "../stellar/asset.ts";
-import { accountAddress, accountIdAddress, liquidityPoolAddress } from "./addresses.ts";
+import { accountAddress, accountIdAddress, assetOf, liquidityPoolAddress } from "./addresses.ts";
 import { TtpDataError } from "./errors.ts";
 import { movementEvent } from "./issuer_rule.ts";
 import type { LedgerTx } from "./ledger_tx.ts";
@@ -64,7 +63,7 @@ export function claimAtomEvents(
     const v = atom.value;
     events.push(
       movementEvent(tx, {
-        asset: assetFromXdr(v.assetBought),
+        asset: assetOf(v.assetBought),
         from: taker,
         to: seller,
         amount: v.amountBought,
@@ -72,7 +71,7 @@ export function claimAtomEvents(
         mux: false,
       }),
       movementEvent(tx, {
-        asset: assetFromXdr(v.assetSold),
+        asset: assetOf(v.assetSold),
         from: seller,
         to: taker,
         amount: v.amountSold,

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { assetFromXdr, NATIVE } from "../stellar/asset.ts";
-import { accountIdAddress, muxedAccountRef } from "./addresses.ts";
+import { NATIVE } from "../stellar/asset.ts";
+import { accountIdAddress, assetOf, muxedAccountRef } from "./addresses.ts";
 import { assetEvent, movementEvent } from "./issuer_rule.ts";
 import type { LedgerTx } from "./ledger_tx.ts";
 import { claimAtomEvents, type ClaimAtomXdr } from "./ops_offers.ts";
@@ -36,7 +36,7 @@ export function paymentEvents(tx: LedgerTx, opIndex: number, op: OperationXdr): 
   const body = op.body.value as { destination: MuxedAccountXdr; asset: AssetXdr; amount: bigint };
   const to = muxedAccountRef(body.destination);
   return [movementEvent(tx, {
-    asset: assetFromXdr(body.asset),
+    asset: assetOf(body.asset),
     from: operationSource(tx, op).address,
     to: to.address,
     amount: body.amount,
@@ -72,7 +72,7 @@ export function pathPaymentEvents(
   const to = muxedAccountRef(body.destination);
   const events = claimAtomEvents(tx, opIndex, source.address, success.offers);
   events.push(movementEvent(tx, {
-    asset: assetFromXdr(body.destAsset),
+    asset: assetOf(body.destAsset),
     from: source.address,
     to: to.address,
     amount: strictSend ? success.last.amount : body.destAmount!,
