@@ -371,3 +371,23 @@ Deno.test("encode: every fixture batch round-trips byte for byte (full and lazy)
     assert.deepEqual(encode("LedgerCloseMetaBatch", lazy), b.bytes, b.file);
   }
 });
+
+Deno.test("errors on real data: nonzero padding after a symbol names the path", () => {
+  const b = BATCHES.find((b) => b.lake === "pubnet-p26")!.bytes;
+  // SCV_SYMBOL "fee": discriminant 15, length 3, "fee", one padding byte.
+  const needle = [0, 0, 0, 15, 0, 0, 0, 3, 0x66, 0x65, 0x65, 0];
+  let at = -1;
+  for (let i = 0; i + needle.length <= b.length && at < 0; i += 4) {
+    if (needle.every((x, k) => b[i + k] === x)) at = i;
+  }
+  assert.ok(at > 0, "a fee symbol in the ledger");
+  const bad = b.slice();
+  bad[at + 11] = 0x20;
+  assert.throws(() => decode("LedgerCloseMetaBatch", bad), (e: unknown) => {
+    assert.ok(e instanceof XdrError);
+    assert.equal(e.offset, at + 11);
+    assert.match(e.path, /^LedgerCloseMetaBatch\.ledgerCloseMetas\[0\]\.v2\..*\.sym$/);
+    assert.match(e.expected, /zero padding/);
+    return true;
+  });
+});
