@@ -3,8 +3,11 @@
  * fixture lake) → processor (subprocess, WORKERS=1 and 2) → a Flight client here reading
  * `ttp_events:FIRST:LAST` PASSES times in a row (the 20 ledgers looped).
  *
- * Baselines measured in the same run: the source alone (the client reads `stellar_ledgers`
- * directly) and single-threaded extraction in this process (no I/O).
+ * Baselines measured in the same run: single-threaded extraction in this process (no I/O) and
+ * the source alone (the client reads `stellar_ledgers` directly). Besides wall-clock rates, the
+ * CPU time each process used per ledger (Linux `/proc`) is reported: it does not depend on how
+ * busy the machine is, and `cores × 1000 / (CPU ms per ledger of source + processor + client)`
+ * is the rate the pipeline can reach when it has the cores to itself.
  *
  * ```sh
  * deno run -A scripts/processor_bench.ts [--passes 5]
@@ -20,6 +23,7 @@ import { extractEvents } from "../shared/ttp/mod.ts";
 import { NO_KEEPALIVE } from "../components/ttp-arrow-processor/channel.ts";
 import { KNOWN_NETWORKS } from "../components/ttp-arrow-processor/network.ts";
 import {
+  procCpuMs,
   startProcessorProcess,
   startSourceProcess,
 } from "../components/ttp-arrow-processor/testing/processes.ts";
@@ -27,58 +31,64 @@ import {
 const passesArg = Deno.args.indexOf("--passes");
 const PASSES = passesArg >= 0 ? Number(Deno.args[passesArg + 1]) : 5;
 const LAKE = fileURLToPath(new URL("../testdata/lakes/pubnet-p26", import.meta.url));
+const CORES = navigator.hardwareConcurrency;
 
-interface Rate {
+interface Row {
   name: string;
   ledgers: number;
   events: number;
   ms: number;
+  /** CPU ms per ledger by process. */
+  cpu: Record<string, number>;
 }
 
-function show(r: Rate, base?: Rate): string {
-  const lps = (r.ledgers / r.ms) * 1000;
-  const eps = (r.events / r.ms) * 1000;
-  const ratio = base
-    ? ` (${(lps / ((base.ledgers / base.ms) * 1000)).toFixed(2)}x source alone)`
-    : "";
-  return `${r.name.padEnd(44)} ${lps.toFixed(1).padStart(7)} ledgers/s ${
-    eps.toFixed(0).padStart(8)
-  } events/s${ratio}`;
-}
-
-async function readPasses(
-  client: FlightClient,
-  ticket: string,
-  passes: number,
-): Promise<{ rows: number; ms: number }> {
-  const t0 = performance.now();
+async function readPasses(client: FlightClient, ticket: string, passes: number) {
   let rows = 0;
   for (let p = 0; p < passes; p++) {
     for await (const b of client.doGet(ticket)) rows += b.numRows;
   }
-  return { rows, ms: performance.now() - t0 };
+  return rows;
+}
+
+/** Runs `fn`, measuring wall time and the CPU time of the given processes. */
+async function measure<T>(
+  pids: Record<string, () => number>,
+  fn: () => Promise<T>,
+): Promise<{ value: T; ms: number; cpuMs: Record<string, number> }> {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, f]) => [k, f()]));
+  const t0 = performance.now();
+  const value = await fn();
+  const ms = performance.now() - t0;
+  const cpuMs = Object.fromEntries(Object.entries(pids).map(([k, f]) => [k, f() - before[k]]));
+  return { value, ms, cpuMs };
 }
 
 const ledgers = readFixtureBatches("pubnet-p26")
   .flatMap((b) => summarizeLedgerCloseMetaBatch(b.bytes).ledgers);
 const n = ledgers.length;
-const rates: Rate[] = [];
+const rows: Row[] = [];
+const self = () => procCpuMs("self");
+const perLedger = (cpu: Record<string, number>, count: number) =>
+  Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / count]));
 
 // Baseline 1: extraction alone, one thread.
+for (const l of ledgers) extractEvents(l.bytes, { networkPassphrase: KNOWN_NETWORKS.pubnet });
 {
-  let events = 0;
-  for (const l of ledgers) extractEvents(l.bytes, { networkPassphrase: KNOWN_NETWORKS.pubnet });
-  const t0 = performance.now();
-  for (let p = 0; p < PASSES; p++) {
-    for (const l of ledgers) {
-      events += extractEvents(l.bytes, { networkPassphrase: KNOWN_NETWORKS.pubnet }).length;
+  const m = await measure({ "this process": self }, () => {
+    let events = 0;
+    for (let p = 0; p < PASSES; p++) {
+      for (const l of ledgers) {
+        events += extractEvents(l.bytes, { networkPassphrase: KNOWN_NETWORKS.pubnet }).length;
+      }
     }
-  }
-  rates.push({
+    return Promise.resolve(events);
+  });
+  rows.push({
     name: "extraction only (1 thread, in process)",
     ledgers: n * PASSES,
-    events,
-    ms: performance.now() - t0,
+    events: m.value,
+    ms: m.ms,
+    cpu: perLedger(m.cpuMs, n * PASSES),
   });
 }
 
@@ -87,16 +97,20 @@ try {
   const sc = new FlightClient(`127.0.0.1:${source.port}`, { channelOptions: NO_KEEPALIVE });
   const info = await sc.getFlightInfo(pathDescriptor("stellar_ledgers"));
   const [, first, last] = new TextDecoder().decode(info.endpoints[0].ticket).split(":").map(Number);
+  const count = (last - first + 1) * PASSES;
   // Baseline 2: the source alone.
   await readPasses(sc, `stellar_ledgers:${first}:${last}`, 1);
-  const s = await readPasses(sc, `stellar_ledgers:${first}:${last}`, PASSES);
-  const sourceRate: Rate = {
+  const s = await measure(
+    { source: () => source.process.cpuMs(), client: self },
+    () => readPasses(sc, `stellar_ledgers:${first}:${last}`, PASSES),
+  );
+  rows.push({
     name: "source alone (stellar_ledgers)",
-    ledgers: s.rows,
+    ledgers: s.value,
     events: 0,
     ms: s.ms,
-  };
-  rates.push(sourceRate);
+    cpu: perLedger(s.cpuMs, s.value),
+  });
   sc.close();
 
   for (const workers of [1, 2]) {
@@ -109,13 +123,20 @@ try {
     try {
       const ticket = `ttp_events:${first}:${last}`;
       await readPasses(client, ticket, 1); // warm-up: worker start, JIT
-      const r = await readPasses(client, ticket, PASSES);
-      if (Deno.env.get("BENCH_DEBUG")) console.error(processor.process.log.slice(-3000));
-      rates.push({
+      const m = await measure(
+        {
+          source: () => source.process.cpuMs(),
+          processor: () => processor.process.cpuMs(),
+          client: self,
+        },
+        () => readPasses(client, ticket, PASSES),
+      );
+      rows.push({
         name: `source → processor WORKERS=${workers} → client`,
-        ledgers: (last - first + 1) * PASSES,
-        events: r.rows,
-        ms: r.ms,
+        ledgers: count,
+        events: m.value,
+        ms: m.ms,
+        cpu: perLedger(m.cpuMs, count),
       });
     } catch (err) {
       console.error(
@@ -133,5 +154,24 @@ try {
   await source.process.stop("SIGTERM");
 }
 
-console.log(`pubnet-p26: ${n} ledgers x ${PASSES} passes, ${navigator.hardwareConcurrency} cores`);
-for (const r of rates) console.log(show(r, r.name.startsWith("source →") ? rates[1] : undefined));
+const load = Deno.loadavg()[0];
+console.log(
+  `pubnet-p26: ${n} ledgers x ${PASSES} passes, ${CORES} cores, load average ${load.toFixed(1)}`,
+);
+const sourceAlone = rows[1];
+for (const r of rows) {
+  const lps = (r.ledgers / r.ms) * 1000;
+  const eps = (r.events / r.ms) * 1000;
+  const ratio = r.name.startsWith("source →")
+    ? ` = ${(lps / ((sourceAlone.ledgers / sourceAlone.ms) * 1000)).toFixed(2)}x source alone`
+    : "";
+  const cpuTotal = Object.values(r.cpu).reduce((a, b) => a + b, 0);
+  const cpu = Object.entries(r.cpu).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ");
+  console.log(
+    `${r.name.padEnd(42)} ${lps.toFixed(1).padStart(6)} ledgers/s ${
+      eps.toFixed(0).padStart(7)
+    } events/s${ratio}\n${"".padEnd(42)} CPU ms/ledger: ${cpu}; ${
+      (CORES * 1000 / cpuTotal).toFixed(1)
+    } ledgers/s on ${CORES} idle cores`,
+  );
+}

@@ -8,6 +8,14 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
+/** CPU time (user + system) of a process (`self` or a pid), in milliseconds, from `/proc`. */
+export function procCpuMs(pid: string): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 (1-based, counting pid and comm), in clock ticks (100/s).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** A running service subprocess. */
 export class ServiceProcess {
   readonly #child: Deno.ChildProcess;
@@ -55,6 +63,16 @@ export class ServiceProcess {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** The process id. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** CPU time (user + system) the process used so far, in milliseconds (Linux `/proc`). */
+  cpuMs(): number {
+    return procCpuMs(String(this.#child.pid));
   }
 
   /** Everything the process wrote so far. */
