@@ -13,7 +13,7 @@ export interface LedgerSummary {
   readonly sequence: number;
   /** sha256 of the XDR LedgerHeader (32 bytes), verified against the hash stored in the meta. */
   readonly hash: Uint8Array;
-  /** header.previousLedgerHash (32 bytes). */
+  /** header.previousLedgerHash (32 bytes, a copy: summaries never pin the input buffer). */
   readonly previousHash: Uint8Array;
   /** Close time, unix seconds (header.scpValue.closeTime). */
   readonly closeTime: number;
@@ -313,7 +313,7 @@ function summarize(
     summary: {
       sequence: h.ledgerSeq,
       hash,
-      previousHash: h.previousLedgerHash,
+      previousHash: h.previousLedgerHash.slice(),
       closeTime: Number(closeTime),
       protocolVersion: h.ledgerVersion,
       txCount,
