@@ -22,6 +22,7 @@ import { startProcessorStub } from "../components/arrow-analytics-sink/testing/p
 import { DatasetWriter } from "../components/arrow-analytics-sink/writers/dataset_writer.ts";
 import {
   encodeParquet,
+  encodeParquetInput,
   ParquetWorkerEncoder,
 } from "../components/arrow-analytics-sink/writers/parquet.ts";
 import { WsHub } from "../components/arrow-analytics-sink/ws/hub.ts";
@@ -63,7 +64,9 @@ async function parquetRun(
     const writer = new DatasetWriter({
       dataDir: dir,
       formats: ["parquet"],
-      encodeParquet: worker ? (e) => worker.encode(e) : (e) => Promise.resolve(encodeParquet(e)),
+      encodeParquet: worker
+        ? (e) => worker.encode(e)
+        : (i) => Promise.resolve(encodeParquetInput(i)),
     });
     await writer.write(events.slice(0, 100)); // warm up (wasm compile, worker start)
     let bytes = 0;
@@ -184,7 +187,7 @@ console.log(
   const writer = new DatasetWriter({
     dataDir: dir,
     formats: ["parquet"],
-    encodeParquet: (e) => Promise.resolve(encodeParquet(e)),
+    encodeParquet: (i) => Promise.resolve(encodeParquetInput(i)),
   });
   const files = [];
   // As the sink would commit them: a file every ~3 ledgers.

@@ -148,7 +148,7 @@ Deno.test("SIGKILL at random moments while writing, restart: each event exactly 
   const kills: string[] = [];
   try {
     let lastCheckpoint = PUBNET_P26_FIRST - 1;
-    for (let run = 0; run < 4; run++) {
+    for (let run = 0; run < 3; run++) {
       const child = spawnSink(dataDir, stub.endpoint);
       // Wait until this run has committed something, then kill it at a random moment while it
       // keeps streaming and writing.

@@ -13,7 +13,7 @@ import { createFlightHandlers } from "./flight_service.ts";
 import { EventStore } from "./query/store.ts";
 import { makeLedgers } from "./testing/events.ts";
 import { DatasetWriter } from "./writers/dataset_writer.ts";
-import { encodeParquet } from "./writers/parquet.ts";
+import { encodeParquetInput } from "./writers/parquet.ts";
 
 setupLogging({ level: "fatal" });
 
@@ -28,7 +28,7 @@ Deno.test("Flight over stored events: info, ranges, filters, follow, errors", as
   const writer = new DatasetWriter({
     dataDir: dir,
     formats: ["parquet"],
-    encodeParquet: (e) => Promise.resolve(encodeParquet(e)),
+    encodeParquet: (i) => Promise.resolve(encodeParquetInput(i)),
   });
   const store = await EventStore.open({ format: "parquet", files: [] });
   const committed = new CommitWatch(9);

@@ -9,7 +9,8 @@
 import { FlightClient, pathDescriptor } from "../../shared/flight/mod.ts";
 import { backoffDelay } from "../../shared/flowctl/backoff.ts";
 import { getLogger } from "../../shared/log/mod.ts";
-import { recordBatchToEvents } from "../../shared/schema/ttp_event.ts";
+import type * as arrow from "apache-arrow";
+import { recordBatchToEvents, ttpEventSchema } from "../../shared/schema/ttp_event.ts";
 import { LedgerAssembler, type LedgerBlock } from "./ledger_assembler.ts";
 import type { EventFilters } from "./query/filters.ts";
 import { formatTicket, parseTicket, TTP_EVENTS } from "./query/ticket.ts";
@@ -18,6 +19,20 @@ const log = getLogger(["sink", "input"]);
 
 /** Filters the processor understands in tickets. */
 export const UPSTREAM_FILTERS = ["event_type", "asset", "address", "min_amount"] as const;
+
+const SCHEMA_SHAPE = shape(ttpEventSchema);
+
+function shape(schema: arrow.Schema): string {
+  return schema.fields.map((f) => `${f.name}:${f.type}:${f.nullable}`).join(",");
+}
+
+/**
+ * True when a batch has exactly the `ttp_event` columns and types, so its Arrow data can be
+ * written to Parquet as is (otherwise the writer rebuilds Arrow from the rows).
+ */
+export function sameSchema(schema: arrow.Schema): boolean {
+  return schema === ttpEventSchema || shape(schema) === SCHEMA_SHAPE;
+}
 
 /** The ledger range a Flight server offers on `["ttp_events"]`. */
 export interface OfferedRange {
@@ -137,7 +152,7 @@ export async function runInput(options: InputOptions): Promise<number> {
           }
           const events = recordBatchToEvents(batch);
           options.onEvents?.(events.length);
-          const blocks = assembler.push(events);
+          const blocks = assembler.push(events, sameSchema(batch.schema) ? batch : undefined);
           const top = assembler.openLedger ?? assembler.completeThrough;
           options.onTip?.(top);
           if (blocks.length > 0) await options.deliver(blocks, assembler.completeThrough);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type * as arrow from "apache-arrow";
 import type { TtpEvent } from "../../shared/schema/ttp_event.ts";
 
 /** The events of one complete ledger. */
@@ -13,6 +14,11 @@ export interface LedgerBlock {
   ledger: number;
   /** Its events, in stream order (never empty). */
   events: TtpEvent[];
+  /**
+   * The same rows as Arrow record batch slices, when the events came with their batches (see
+   * {@linkcode LedgerAssembler.push}) and none was dropped; lets writers skip rebuilding Arrow.
+   */
+  batches?: arrow.RecordBatch[];
 }
 
 /** A violation of the stream's ordering contract. */
@@ -51,14 +57,26 @@ export class LedgerAssembler {
   }
 
   /**
-   * Adds events in stream order; returns the ledgers they completed.
+   * Adds events in stream order; returns the ledgers they completed. When `batch` is given,
+   * `events[i]` is its row `i`, and each block keeps slices of it.
    *
    * @throws {StreamOrderError} when an event belongs to a ledger before the open one or to one
    * already complete.
    */
-  push(events: readonly TtpEvent[]): LedgerBlock[] {
+  push(events: readonly TtpEvent[], batch?: arrow.RecordBatch): LedgerBlock[] {
     const done: LedgerBlock[] = [];
-    for (const e of events) {
+    if (batch && batch.numRows !== events.length) {
+      throw new RangeError(`Expected ${events.length} rows in the batch, got ${batch.numRows}`);
+    }
+    if (!batch && this.#open) delete this.#open.batches; // rows without their batch
+    let runStart = 0;
+    const closeRun = (end: number) => {
+      const open = this.#open;
+      if (open?.batches && batch && end > runStart) open.batches.push(batch.slice(runStart, end));
+      runStart = end;
+    };
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
       const seq = e.ledger_sequence;
       if (seq <= this.#completeThrough) {
         throw new StreamOrderError(
@@ -72,18 +90,21 @@ export class LedgerAssembler {
         );
       }
       if (!open || seq > open.ledger) {
+        closeRun(i);
         if (open) done.push(open);
         this.#completeThrough = seq - 1;
-        this.#open = { ledger: seq, events: [] };
+        this.#open = batch ? { ledger: seq, events: [], batches: [] } : { ledger: seq, events: [] };
         this.#openIds.clear();
       }
       if (this.#openIds.has(e.event_id)) {
         this.#duplicates++;
+        delete this.#open!.batches; // the slices would hold the repeat
         continue;
       }
       this.#openIds.add(e.event_id);
       this.#open!.events.push(e);
     }
+    closeRun(events.length);
     return done;
   }
 

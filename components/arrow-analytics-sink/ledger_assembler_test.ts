@@ -54,3 +54,32 @@ Deno.test("discardOpen forgets a partial ledger so it can be streamed again", ()
 Deno.test("the first ledger must be a positive integer", () => {
   assert.throws(() => new LedgerAssembler(0), RangeError);
 });
+
+Deno.test("blocks keep slices of the received batches, dropped when rows are dropped", async () => {
+  const { eventsToRecordBatch, recordBatchToEvents } = await import(
+    "../../shared/schema/ttp_event.ts"
+  );
+  const a = new LedgerAssembler(1);
+  const first = [ev(1), ev(1, 1), ev(2)];
+  const second = [ev(2, 1), ev(3), ev(3, 1)];
+  const done = [
+    ...a.push(first, eventsToRecordBatch(first)),
+    ...a.push(second, eventsToRecordBatch(second)),
+    ...a.completeTo(3),
+  ];
+  assert.deepEqual(done.map((b) => b.ledger), [1, 2, 3]);
+  for (const block of done) {
+    assert.ok(block.batches, `ledger ${block.ledger} has batches`);
+    assert.deepEqual(block.batches.flatMap((b) => recordBatchToEvents(b)), block.events);
+  }
+  assert.deepEqual(done[1].batches!.map((b) => b.numRows), [1, 1], "ledger 2 spans two batches");
+  const b = new LedgerAssembler(1);
+  const dup = [ev(1), ev(1)];
+  b.push(dup, eventsToRecordBatch(dup));
+  assert.equal(b.completeTo(1)[0].batches, undefined, "a dropped repeat invalidates the slices");
+  const c = new LedgerAssembler(1);
+  c.push([ev(1)], eventsToRecordBatch([ev(1)]));
+  c.push([ev(1, 1)]);
+  assert.equal(c.completeTo(1)[0].batches, undefined, "rows without a batch invalidate the slices");
+  assert.throws(() => c.push([ev(2)], eventsToRecordBatch([])), /Expected 1 rows/);
+});

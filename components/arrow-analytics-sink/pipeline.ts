@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { RecordBatch } from "apache-arrow";
 import type { TtpEvent } from "../../shared/schema/ttp_event.ts";
 import { getLogger } from "../../shared/log/mod.ts";
 import { type Checkpoint, writeCheckpoint } from "./checkpoint.ts";
@@ -153,7 +154,9 @@ export class SinkPipeline {
     const writer = this.#options.writer;
     try {
       if (writer) {
-        files = await writer.write(events);
+        const batches = new Map<number, RecordBatch[]>();
+        for (const block of blocks) if (block.batches) batches.set(block.ledger, block.batches);
+        files = await writer.write(events, batches);
         const next: Checkpoint = {
           ...this.#checkpoint,
           last_ledger: toLedger,

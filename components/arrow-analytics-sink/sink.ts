@@ -22,7 +22,7 @@ import { type Commit, SinkPipeline } from "./pipeline.ts";
 import { EventStore } from "./query/store.ts";
 import { removeTempFiles } from "./writers/atomic_file.ts";
 import { DatasetWriter } from "./writers/dataset_writer.ts";
-import { encodeParquet, ParquetWorkerEncoder } from "./writers/parquet.ts";
+import { encodeParquetInput, ParquetWorkerEncoder } from "./writers/parquet.ts";
 import { FILE_FORMATS } from "./writers/partition.ts";
 import { WsHub } from "./ws/hub.ts";
 
@@ -99,8 +99,8 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
       dataDir: config.dataDir,
       formats: fileFormats,
       encodeParquet: workers
-        ? (events) => workers.encode(events)
-        : (events) => Promise.resolve(encodeParquet(events)),
+        ? (input) => workers.encode(input)
+        : (input) => Promise.resolve(encodeParquetInput(input)),
     })
     : undefined;
   let checkpoint = writer ? await readCheckpoint(config.dataDir) : undefined;

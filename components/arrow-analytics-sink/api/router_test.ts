@@ -3,7 +3,7 @@ import { eventToJson, type TtpEvent } from "../../../shared/schema/ttp_event.ts"
 import { EventStore } from "../query/store.ts";
 import { account, makeLedgers } from "../testing/events.ts";
 import { DatasetWriter } from "../writers/dataset_writer.ts";
-import { encodeParquet } from "../writers/parquet.ts";
+import { encodeParquetInput } from "../writers/parquet.ts";
 import type { FileFormat } from "../writers/partition.ts";
 import { createApiHandler, MAX_LIMIT } from "./router.ts";
 
@@ -20,7 +20,7 @@ async function fixture(format: FileFormat): Promise<Fixture> {
   const writer = new DatasetWriter({
     dataDir: dir,
     formats: [format],
-    encodeParquet: (e) => Promise.resolve(encodeParquet(e)),
+    encodeParquet: (i) => Promise.resolve(encodeParquetInput(i)),
   });
   const events = makeLedgers(100, 139, 25);
   const files = [];

@@ -9,10 +9,12 @@
  *
  * @module
  */
+import type * as arrow from "apache-arrow";
 import type { TtpEvent } from "../../../shared/schema/ttp_event.ts";
 import { removeTempFiles, syncDir, writeFileAtomic } from "./atomic_file.ts";
 import { encodeCsv } from "./csv.ts";
 import { encodeJsonl } from "./jsonl.ts";
+import type { ParquetInput } from "./parquet.ts";
 import {
   dataFileName,
   type FileFormat,
@@ -22,8 +24,8 @@ import {
   partitionDir,
 } from "./partition.ts";
 
-/** Encodes events as a Parquet file (in a worker or in-process). */
-export type ParquetEncoder = (events: TtpEvent[]) => Promise<Uint8Array>;
+/** Encodes events (and their batches, when known) as a Parquet file, in a worker or in-process. */
+export type ParquetEncoder = (input: ParquetInput) => Promise<Uint8Array>;
 
 /** Options of {@linkcode DatasetWriter}. */
 export interface DatasetWriterOptions {
@@ -91,9 +93,14 @@ export class DatasetWriter {
 
   /**
    * Writes events of complete ledgers (in ledger order) to every format; one file per format and
-   * date partition. Returns the files once all are renamed (durable, visible to readers).
+   * date partition. `batches` may give, per ledger, the same rows as Arrow record batches (all
+   * events of a ledger share its close time, so a ledger is never split across partitions).
+   * Returns the files once all are renamed (durable, visible to readers).
    */
-  async write(events: readonly TtpEvent[]): Promise<DataFile[]> {
+  async write(
+    events: readonly TtpEvent[],
+    batches?: ReadonlyMap<number, readonly arrow.RecordBatch[]>,
+  ): Promise<DataFile[]> {
     if (events.length === 0 || this.formats.length === 0) return [];
     const byDate = new Map<string, TtpEvent[]>();
     for (const e of events) {
@@ -110,8 +117,22 @@ export class DatasetWriter {
         if (e.ledger_sequence < first) first = e.ledger_sequence;
         if (e.ledger_sequence > last) last = e.ledger_sequence;
       }
+      let partitionBatches: arrow.RecordBatch[] | undefined = batches ? [] : undefined;
+      if (partitionBatches) {
+        const ledgers = [...new Set(list.map((e) => e.ledger_sequence))];
+        for (const ledger of ledgers) {
+          const slices = batches!.get(ledger);
+          if (!slices) {
+            partitionBatches = undefined;
+            break;
+          }
+          partitionBatches.push(...slices);
+        }
+      }
       for (const format of this.formats) {
-        jobs.push(this.#writeOne({ format, date, first, last, events: list }));
+        jobs.push(
+          this.#writeOne({ format, date, first, last, events: list, batches: partitionBatches }),
+        );
       }
     }
     const settled = await Promise.allSettled(jobs);
@@ -121,12 +142,19 @@ export class DatasetWriter {
   }
 
   async #writeOne(
-    job: { format: FileFormat; date: string; first: number; last: number; events: TtpEvent[] },
+    job: {
+      format: FileFormat;
+      date: string;
+      first: number;
+      last: number;
+      events: TtpEvent[];
+      batches?: arrow.RecordBatch[];
+    },
   ): Promise<DataFile> {
     let bytes: Uint8Array;
     switch (job.format) {
       case "parquet":
-        bytes = await this.#encodeParquet!(job.events);
+        bytes = await this.#encodeParquet!({ events: job.events, batches: job.batches });
         break;
       case "jsonl":
         bytes = encoder.encode(encodeJsonl(job.events));

@@ -4,7 +4,7 @@ import { eventFromJson, type TtpEvent } from "../../../shared/schema/ttp_event.t
 import { makeEvent, makeLedgers } from "../testing/events.ts";
 import { parseCsv } from "./csv.ts";
 import { DatasetCorruptError, DatasetWriter } from "./dataset_writer.ts";
-import { encodeParquet, ParquetWorkerEncoder } from "./parquet.ts";
+import { encodeParquet, encodeParquetInput, ParquetWorkerEncoder } from "./parquet.ts";
 import { tempFileName } from "./partition.ts";
 
 async function duck(sql: string): Promise<Record<string, unknown>[]> {
@@ -130,7 +130,7 @@ Deno.test("recover removes temp files and files beyond the checkpoint, keeps com
     const writer = new DatasetWriter({
       dataDir: dir,
       formats: ["parquet", "jsonl"],
-      encodeParquet: (e) => Promise.resolve(encodeParquet(e)),
+      encodeParquet: (i) => Promise.resolve(encodeParquetInput(i)),
     });
     await writer.write(makeLedgers(10, 12, 3));
     await writer.write(makeLedgers(13, 15, 3));
@@ -157,6 +157,33 @@ Deno.test("parquet in a worker equals parquet on the main thread", async () => {
     const a = await encoder.encode(events);
     const b = encodeParquet(events);
     assert.deepEqual(a, b);
+  } finally {
+    encoder.close();
+  }
+});
+
+Deno.test("parquet from received record batch slices equals parquet from rows", async () => {
+  const { eventsToRecordBatch, recordBatchToEvents } = await import(
+    "../../../shared/schema/ttp_event.ts"
+  );
+  const { readParquet } = await import("parquet-wasm");
+  const { tableFromIPC } = await import("apache-arrow");
+  const events = makeLedgers(1, 6, 7);
+  const whole = eventsToRecordBatch(events);
+  // Slices as the assembler cuts them: across ledger boundaries inside one received batch.
+  const slices = [whole.slice(0, 10), whole.slice(10, 11), whole.slice(11, 42)];
+  const encoder = new ParquetWorkerEncoder(1);
+  try {
+    for (
+      const bytes of [
+        await encoder.encode({ events, batches: slices }),
+        encodeParquetInput({ events, batches: slices }),
+      ]
+    ) {
+      const table = tableFromIPC(readParquet(bytes).intoIPCStream());
+      const back = table.batches.flatMap((b) => recordBatchToEvents(b));
+      assert.deepEqual(back, events);
+    }
   } finally {
     encoder.close();
   }

@@ -1,13 +1,13 @@
 /**
- * Web Worker: encodes `TtpEvent[]` to Parquet bytes (transferred back, not copied).
+ * Web Worker: encodes `ttp_event` rows or an Arrow IPC stream of them to Parquet bytes
+ * (transferred back, not copied).
  *
  * @module
  */
-import type { TtpEvent } from "../../../shared/schema/ttp_event.ts";
 import { serveWorker } from "../../../shared/worker_pool/mod.ts";
-import { encodeParquet } from "./parquet.ts";
+import { encodeParquetRequest, type ParquetRequest } from "./parquet.ts";
 
-serveWorker<TtpEvent[], Uint8Array>((events) => {
-  const bytes = encodeParquet(events);
+serveWorker<ParquetRequest, Uint8Array>((request) => {
+  const bytes = encodeParquetRequest(request);
   return { result: bytes, transfer: [bytes.buffer as ArrayBuffer] };
 });
