@@ -12,7 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { runStress } from "../shared/flight/stress.ts";
+import { runStress, STRESS_SCENARIOS, type StressScenario } from "../shared/flight/stress.ts";
 
 const HELP = `Usage: deno run -A scripts/flight_stress.ts [options]
 
@@ -21,7 +21,8 @@ const HELP = `Usage: deno run -A scripts/flight_stress.ts [options]
   --stream-mb N       MiB of each read-to-the-end-then-close() stream (default 256)
   --row-kb N          row size of streamed batches in KiB (default 1024, like a ledger)
   --killed N          client processes SIGKILLed per round (default 2)
-  --fresh-server      start a new server process every round
+  --fresh-server      start a new server process every round (and go on after a crash)
+  --scenarios LIST    comma-separated subset of: ${STRESS_SCENARIOS.join(",")}
   --server-deno CMD   command that runs the server's Deno (default: this Deno)
   --client-deno CMD   command that runs killed clients' Deno (default: this Deno)
   -h, --help          this text`;
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     "row-kb": { type: "string", default: "1024" },
     killed: { type: "string", default: "2" },
     "fresh-server": { type: "boolean", default: false },
+    scenarios: { type: "string" },
     "server-deno": { type: "string" },
     "client-deno": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
@@ -54,7 +56,31 @@ function positive(name: string, text: string): number {
   return n;
 }
 
-const split = (cmd?: string) => cmd?.trim().split(/\s+/);
+/**
+ * Resolves a command that runs Deno (e.g. `npx -y deno@2.9.6`) to the Deno binary itself, so
+ * that signals reach the server and not a wrapper that would leave it running.
+ */
+async function resolveDeno(cmd?: string): Promise<string[] | undefined> {
+  const parts = cmd?.trim().split(/\s+/);
+  if (!parts) return undefined;
+  const out = await new Deno.Command(parts[0], {
+    args: [...parts.slice(1), "eval", "console.log(Deno.execPath())"],
+    stderr: "inherit",
+  }).output();
+  const path = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1);
+  if (!out.success || !path) {
+    console.error(`Cannot run Deno with "${cmd}"`);
+    Deno.exit(2);
+  }
+  return [path];
+}
+const scenarios = values.scenarios?.split(",").map((s) => s.trim()) as StressScenario[] | undefined;
+for (const s of scenarios ?? []) {
+  if (!STRESS_SCENARIOS.includes(s)) {
+    console.error(`--scenarios: unknown "${s}", expected some of ${STRESS_SCENARIOS.join(",")}`);
+    Deno.exit(2);
+  }
+}
 const started = new Date();
 const result = await runStress({
   rounds: positive("rounds", values.rounds),
@@ -63,8 +89,9 @@ const result = await runStress({
   rowBytes: positive("row-kb", values["row-kb"]) * 1024,
   killedClients: positive("killed", values.killed),
   freshServerPerRound: values["fresh-server"],
-  serverDeno: split(values["server-deno"]),
-  clientDeno: split(values["client-deno"]),
+  scenarios,
+  serverDeno: await resolveDeno(values["server-deno"]),
+  clientDeno: await resolveDeno(values["client-deno"]),
   log: (line) => console.log(`${new Date().toISOString()} ${line}`),
 });
 
@@ -73,6 +100,7 @@ console.log(JSON.stringify(
   {
     started: started.toISOString(),
     serverDeno: values["server-deno"] ?? `deno ${Deno.version.deno}`,
+    scenarios: scenarios ?? STRESS_SCENARIOS,
     rounds: result.rounds,
     serverProcesses: result.servers.length,
     crashedServers: crashed.length,

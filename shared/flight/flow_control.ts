@@ -15,7 +15,7 @@
  * - {@linkcode ReceiveGate} (client): when a stream holds more unread bytes than a limit and no
  *   other stream of the connection is waiting for data, the connection's socket stops reading, so
  *   TCP pushes back on the server. Reading resumes as the consumer catches up, and briefly every
- *   few seconds so that keepalive pings are answered.
+ *   few seconds so that control frames (settings, pings) are answered.
  *
  * Both reach into grpc-js and `node:http2` internals ({@linkcode findHttp2Stream}); when these are
  * not found the gates do nothing and streaming works without them.
@@ -177,7 +177,7 @@ const receiveSessions = new WeakMap<object, ReceiveSession>();
 
 /** How often paused connections are re-evaluated, in milliseconds. */
 const RECEIVE_POLL_MS = 10;
-/** A paused connection reads again at least this often (keepalive pings, settings)... */
+/** A paused connection reads again at least this often (pings, settings)... */
 const MAX_PAUSE_MS = 5_000;
 /** ...for this long. */
 const BREATHE_MS = 50;
