@@ -1,8 +1,9 @@
 /**
  * Figures for the arrow-analytics-sink, on real pubnet-p26 events (TTP module):
  *
- * 1. Parquet writing: events/s with zstd encoding in a Web Worker versus on the main thread, and
- *    the longest main-thread stall during each (what the worker is for);
+ * 1. Parquet writing: events/s with zstd encoding in a Web Worker versus on the main thread, from
+ *    rows or from the received Arrow batches, and the longest main-thread stall during each
+ *    (what the worker is for);
  * 2. WebSocket fan-out: events/s delivered to 100 clients (clients on another thread);
  * 3. REST: p50/p95 latency of a filtered `/api/events` query over the whole fixture dataset,
  *    against an unfiltered first page as baseline;
@@ -13,7 +14,8 @@
  * @module
  */
 import { setupLogging } from "../shared/log/mod.ts";
-import type { TtpEvent } from "../shared/schema/ttp_event.ts";
+import type { RecordBatch } from "apache-arrow";
+import { eventsToRecordBatch } from "../shared/schema/ttp_event.ts";
 import { createApiHandler } from "../components/arrow-analytics-sink/api/router.ts";
 import { EventStore } from "../components/arrow-analytics-sink/query/store.ts";
 import { startSink } from "../components/arrow-analytics-sink/sink.ts";
@@ -21,7 +23,6 @@ import { loadPubnetP26 } from "../components/arrow-analytics-sink/testing/fixtur
 import { startProcessorStub } from "../components/arrow-analytics-sink/testing/processor_stub.ts";
 import { DatasetWriter } from "../components/arrow-analytics-sink/writers/dataset_writer.ts";
 import {
-  encodeParquet,
   encodeParquetInput,
   ParquetWorkerEncoder,
 } from "../components/arrow-analytics-sink/writers/parquet.ts";
@@ -55,17 +56,21 @@ async function withStallMeter<T>(
 }
 
 // 1. Parquet: worker vs main thread ------------------------------------------------------------
-async function parquetRun(
-  mode: "worker" | "main",
-): Promise<{ eps: number; stall: number; bytes: number }> {
+// Received batches, as Flight delivers them (one per ledger); not part of the timed work.
+const received = new Map<number, RecordBatch[]>();
+for (const [ledger, list] of fixture.byLedger) received.set(ledger, [eventsToRecordBatch(list)]);
+
+type Mode = { thread: "main" | "worker"; from: "rows" | "batches" };
+
+async function parquetRun(mode: Mode): Promise<{ eps: number; stall: number; bytes: number }> {
   const dir = await Deno.makeTempDir({ prefix: "sink-bench-pq-" });
-  const worker = mode === "worker" ? new ParquetWorkerEncoder(1) : undefined;
+  const worker = mode.thread === "worker" ? new ParquetWorkerEncoder(1) : undefined;
   try {
     const writer = new DatasetWriter({
       dataDir: dir,
       formats: ["parquet"],
       encodeParquet: worker
-        ? (e) => worker.encode(e)
+        ? (i) => worker.encode(i)
         : (i) => Promise.resolve(encodeParquetInput(i)),
     });
     await writer.write(events.slice(0, 100)); // warm up (wasm compile, worker start)
@@ -74,8 +79,11 @@ async function parquetRun(
       const t = performance.now();
       for (let r = 0; r < ROUNDS; r++) {
         // One commit per ledger, as a live tail would (~650 events each).
-        for (const ledgerEvents of fixture.byLedger.values()) {
-          const files = await writer.write(ledgerEvents);
+        for (const [ledger, ledgerEvents] of fixture.byLedger) {
+          const batches = mode.from === "batches"
+            ? new Map([[ledger, received.get(ledger)!]])
+            : undefined;
+          const files = await writer.write(ledgerEvents, batches);
           bytes += files.reduce((n, f) => n + (f.bytes ?? 0), 0);
         }
       }
@@ -88,58 +96,27 @@ async function parquetRun(
   }
 }
 
-async function parquetBig(mode: "worker" | "main"): Promise<{ eps: number; stall: number }> {
-  const worker = mode === "worker" ? new ParquetWorkerEncoder(1) : undefined;
-  try {
-    const encode = worker
-      ? (e: TtpEvent[]) => worker.encode(e)
-      : (e: TtpEvent[]) => Promise.resolve(encodeParquet(e));
-    await encode(events.slice(0, 100));
-    const { result: ms, maxStallMs } = await withStallMeter(async () => {
-      const t = performance.now();
-      for (let r = 0; r < ROUNDS; r++) {
-        await encode(events);
-        await new Promise((resolve) => setTimeout(resolve, 0)); // let the stall meter tick
-      }
-      return performance.now() - t;
-    });
-    return { eps: (events.length * ROUNDS) / (ms / 1000), stall: maxStallMs };
-  } finally {
-    worker?.close();
-  }
+const modes: Mode[] = [
+  { thread: "main", from: "rows" },
+  { thread: "worker", from: "rows" },
+  { thread: "main", from: "batches" },
+  { thread: "worker", from: "batches" },
+];
+const pq = [];
+for (const mode of modes) pq.push({ mode, ...await parquetRun(mode) });
+const base = pq[0];
+console.log("\n1. Parquet (zstd) written with fsync + rename, one file per ledger (~650 events):");
+for (const r of pq) {
+  console.log(
+    `   ${r.mode.thread.padEnd(6)} from ${r.mode.from.padEnd(7)}: ${
+      r.eps.toFixed(0).padStart(6)
+    } events/s (x${(r.eps / base.eps).toFixed(2)}), longest main-thread stall ${
+      r.stall.toFixed(1)
+    } ms (x${(r.stall / base.stall).toFixed(2)})`,
+  );
 }
-
-const pqMain = await parquetRun("main");
-const pqWorker = await parquetRun("worker");
-const bigMain = await parquetBig("main");
-const bigWorker = await parquetBig("worker");
-console.log("\n1. Parquet (zstd) written with fsync + rename, one file per ledger:");
 console.log(
-  `   main thread : ${pqMain.eps.toFixed(0)} events/s, longest main-thread stall ${
-    pqMain.stall.toFixed(1)
-  } ms`,
-);
-console.log(
-  `   Web Worker  : ${pqWorker.eps.toFixed(0)} events/s, longest main-thread stall ${
-    pqWorker.stall.toFixed(1)
-  } ms`,
-);
-console.log(
-  `   ratio worker/main throughput ${(pqWorker.eps / pqMain.eps).toFixed(2)}, stall ${
-    (pqWorker.stall / pqMain.stall).toFixed(2)
-  }`,
-);
-console.log(
-  `   (${(pqMain.bytes / ROUNDS / 1024).toFixed(0)} KiB of Parquet per ${events.length} events)`,
-);
-console.log(
-  `   encode only, all ${events.length} events per file: main ${
-    bigMain.eps.toFixed(0)
-  } events/s (stall ${bigMain.stall.toFixed(0)} ms), worker ${
-    bigWorker.eps.toFixed(0)
-  } events/s (stall ${bigWorker.stall.toFixed(0)} ms), ratio ${
-    (bigWorker.eps / bigMain.eps).toFixed(2)
-  }`,
+  `   (${(base.bytes / ROUNDS / 1024).toFixed(0)} KiB of Parquet per ${events.length} events)`,
 );
 
 // 2. WebSocket fan-out --------------------------------------------------------------------------
