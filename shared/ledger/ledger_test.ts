@@ -246,3 +246,37 @@ Deno.test("summary: generalized tx sets with and without base fees", () => {
     assert.deepEqual(summarizeLedger(rewritten), before, lake);
   }
 });
+
+Deno.test("summary: corrupted ledgers are rejected with typed errors unless still well-formed", () => {
+  let seed = 7;
+  const rand = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  const samples = ["testnet-galexie-test-bucket", "pubnet-mixed", "testnet-p19"].flatMap((lake) =>
+    splitLedgerCloseMetaBatch(BATCHES.find((b) => b.lake === lake)!.bytes).ledgers.slice(0, 2)
+  );
+  let rejected = 0;
+  for (let iter = 0; iter < 300; iter++) {
+    const lcm = samples[iter % samples.length];
+    const bad = lcm.slice();
+    const at = Math.floor(rand() * bad.length) & ~3;
+    new DataView(bad.buffer).setInt32(at, Math.floor(rand() * 64) - 32);
+    let ok = false;
+    try {
+      summarizeLedger(bad);
+      ok = true;
+    } catch (e) {
+      assert.ok(
+        e instanceof XdrError || e instanceof LedgerHashMismatchError,
+        `iteration ${iter}: ${e}`,
+      );
+      rejected++;
+    }
+    if (ok) {
+      // Accepted (the word changed a value, not the structure): it must be well-formed XDR.
+      assert.equal(skip("LedgerCloseMeta", bad), bad.length, `iteration ${iter}`);
+    }
+  }
+  assert.ok(rejected > 100, `${rejected} rejected`);
+});
