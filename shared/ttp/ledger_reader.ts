@@ -36,6 +36,7 @@ const LEDGER_LAZY: ReadonlySet<string> = new Set([
   "LedgerEntry",
   "LedgerEntryChange",
   "TransactionResult",
+  "ContractEvent",
   // v4 moved Soroban events to the operations; what is left (fees, return value) is unused.
   "SorobanTransactionMetaV2",
   "ContractDataEntry",

@@ -7,16 +7,40 @@ import { parseTokenEvent } from "./contract_events.ts";
 import type { LedgerTx } from "./ledger_tx.ts";
 import type { ExtractionStats } from "./operations.ts";
 import type { TokenEvent } from "./token_event.ts";
-import type { ContractEventXdr, TransactionMetaBodyXdr } from "./xdr_shapes.ts";
+import { decodeSpan } from "../xdr/mod.ts";
+import type {
+  ContractEventSpan,
+  ContractEventXdr,
+  TransactionEventXdr,
+  TransactionMetaBodyXdr,
+} from "./xdr_shapes.ts";
+
+function decodeEvent(span: ContractEventSpan): ContractEventXdr {
+  return decodeSpan<ContractEventXdr>(span);
+}
 
 /** Contract events of operation `opIndex`: v3 `sorobanMeta.events`, v4 `operations[i].events`. */
 export function rawContractEvents(tx: LedgerTx, opIndex: number): ContractEventXdr[] {
   const meta = tx.meta;
-  if (meta.arm === 3) return (meta.value as TransactionMetaBodyXdr).sorobanMeta?.events ?? [];
-  if (meta.arm === 4) {
-    return (meta.value as TransactionMetaBodyXdr).operations[opIndex]?.events ?? [];
+  let spans: ContractEventSpan[] = [];
+  if (meta.arm === 3) spans = (meta.value as TransactionMetaBodyXdr).sorobanMeta?.events ?? [];
+  else if (meta.arm === 4) {
+    spans = (meta.value as TransactionMetaBodyXdr).operations[opIndex]?.events ?? [];
   }
-  return [];
+  return spans.map(decodeEvent);
+}
+
+const txEventCache = new WeakMap<object, TransactionEventXdr[]>();
+
+/** Transaction-level events of a v4 meta (fees), decoded once per transaction. */
+export function transactionLevelEvents(tx: LedgerTx): TransactionEventXdr[] {
+  const body = tx.meta.value as TransactionMetaBodyXdr;
+  let events = txEventCache.get(body);
+  if (events === undefined) {
+    events = (body.events ?? []).map((e) => ({ stage: e.stage, event: decodeEvent(e.event) }));
+    txEventCache.set(body, events);
+  }
+  return events;
 }
 
 /** Token events of operation `opIndex` parsed from its contract events; malformed ones counted. */

@@ -8,7 +8,7 @@ import { TtpDataError, TtpExtractionError } from "./errors.ts";
 import { derivedFeeEvents } from "./fees.ts";
 import type { LedgerTx } from "./ledger_tx.ts";
 import { type ExtractionStats, operationEvents } from "./operations.ts";
-import { contractEventsOfOperation } from "./soroban.ts";
+import { contractEventsOfOperation, transactionLevelEvents } from "./soroban.ts";
 import type { TokenEvent, TransactionEvents } from "./token_event.ts";
 import type { TransactionMetaBodyXdr } from "./xdr_shapes.ts";
 
@@ -27,11 +27,11 @@ export function usesUnified(tx: LedgerTx, mode: TtpMode): boolean {
     if (!v4) throw new TtpDataError(`unified mode needs transaction meta v4, got v${tx.meta.arm}`);
     return true;
   }
-  return v4 && hasFeeEvents((tx.meta.value as TransactionMetaBodyXdr).events ?? []);
+  return v4 && hasFeeEvents(transactionLevelEvents(tx));
 }
 
 function unifiedFees(tx: LedgerTx): { fee: TokenEvent; refund: TokenEvent | null } {
-  const fees = parseFeeEvents(tx, (tx.meta.value as TransactionMetaBodyXdr).events ?? []);
+  const fees = parseFeeEvents(tx, transactionLevelEvents(tx));
   if (fees.length === 0 || fees.length > 2) {
     throw new TtpDataError(`expected 1 or 2 fee events, found ${fees.length}`);
   }

@@ -164,12 +164,23 @@ export interface TransactionEventXdr {
   event: ContractEventXdr;
 }
 
+/** A `ContractEvent` left undecoded in the ledger pass (decoded where TTP reads it). */
+export type ContractEventSpan = XdrSpan;
+
+/** `TransactionEvent` as decoded in the ledger pass: its event left as a span. */
+export interface TransactionEventSpanXdr {
+  /** XDR field `stage`. */
+  stage: string;
+  /** XDR field `event`. */
+  event: ContractEventSpan;
+}
+
 /** Decoded `OperationMeta` / `OperationMetaV2`. */
 export interface OperationMetaXdr {
   /** XDR field `changes`. */
   changes: LedgerEntryChangeXdr[];
   /** XDR field `events`. */
-  events?: ContractEventXdr[];
+  events?: ContractEventSpan[];
 }
 
 /** Decoded `TransactionMeta` body for versions 1 to 4 (fields optional across versions). */
@@ -183,9 +194,9 @@ export interface TransactionMetaBodyXdr {
   /** XDR field `txChangesAfter`. */
   txChangesAfter?: LedgerEntryChangeXdr[];
   /** XDR field `sorobanMeta`. */
-  sorobanMeta?: { events?: ContractEventXdr[] } | null;
+  sorobanMeta?: { events?: ContractEventSpan[] } | null;
   /** XDR field `events`. */
-  events?: TransactionEventXdr[];
+  events?: TransactionEventSpanXdr[];
 }
 
 /** Decoded `TransactionMeta` union (int arms 0 to 4). */
