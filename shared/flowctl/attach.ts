@@ -13,8 +13,8 @@ import { registerFlowctlMetrics } from "./status.ts";
 
 /**
  * Adds, for each name in `totals` that the snapshot lacks, the sum of the labelled series
- * `<name>_*` (e.g. `api_requests` from `api_requests_events_200` + …), since heartbeats carry
- * flat numbers.
+ * `<name>_*` (e.g. `api_requests` from `api_requests_events_200` + …; 0 before any series
+ * exists), since heartbeats carry flat numbers.
  */
 export function withTotals(
   snapshot: Record<string, number>,
@@ -23,15 +23,9 @@ export function withTotals(
   for (const name of totals) {
     if (name in snapshot) continue;
     let sum = 0;
-    let found = false;
     const prefix = `${name}_`;
-    for (const key in snapshot) {
-      if (key.startsWith(prefix)) {
-        sum += snapshot[key];
-        found = true;
-      }
-    }
-    if (found) snapshot[name] = sum;
+    for (const key in snapshot) if (key.startsWith(prefix)) sum += snapshot[key];
+    snapshot[name] = sum;
   }
   return snapshot;
 }

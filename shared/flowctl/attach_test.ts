@@ -16,7 +16,7 @@ Deno.test("withTotals sums labelled series only when the total is missing", () =
       events_written: 7,
       events_written_parquet: 7,
     }],
-    [{ x: 1 }, ["api_requests"], { x: 1 }],
+    [{ x: 1 }, ["api_requests"], { x: 1, api_requests: 0 }],
   ];
   for (const [snap, totals, expected] of cases) {
     assert.deepEqual(withTotals({ ...snap }, totals), expected);
