@@ -8,6 +8,7 @@
  * @module
  */
 import { FlightError, FlightServer } from "../../../shared/flight/mod.ts";
+import type { RecordBatch } from "apache-arrow";
 import {
   eventsToRecordBatch,
   type TtpEvent,
@@ -31,6 +32,8 @@ export interface ProcessorStubOptions {
   batchDelayMs?: number;
   /** Port to listen on; default 0 (a free one). */
   port?: number;
+  /** Build the record batches once up front (benchmarks: keeps the stub's own work out). */
+  prebuild?: boolean;
 }
 
 /** A running stub. */
@@ -55,6 +58,15 @@ export async function startProcessorStub(options: ProcessorStubOptions): Promise
   const first = options.first ?? Math.min(...ledgers);
   let last = options.last ?? Math.max(...ledgers);
   let wake: (() => void)[] = [];
+  const built = new Map<number, RecordBatch[]>();
+  const halves = (events: TtpEvent[]): RecordBatch[] => {
+    // Two batches per ledger so ledger boundaries fall inside and between batches.
+    const half = Math.ceil(events.length / 2);
+    return half < events.length
+      ? [eventsToRecordBatch(events.slice(0, half)), eventsToRecordBatch(events.slice(half))]
+      : [eventsToRecordBatch(events)];
+  };
+  if (options.prebuild) { for (const [ledger, list] of byLedger) built.set(ledger, halves(list)); }
   const tickets: string[] = [];
   let broken = 0;
   const encoder = new TextEncoder();
@@ -99,10 +111,8 @@ export async function startProcessorStub(options: ProcessorStubOptions): Promise
             throw FlightError.unavailable(`stub: stream broken on purpose before ledger ${ledger}`);
           }
           if (options.batchDelayMs) await new Promise((r) => setTimeout(r, options.batchDelayMs));
-          // Split each ledger in two batches so ledger boundaries fall inside and between batches.
-          const half = Math.ceil(events.length / 2);
-          yield eventsToRecordBatch(events.slice(0, half));
-          if (half < events.length) yield eventsToRecordBatch(events.slice(half));
+          const whole = events.length === (byLedger.get(ledger) ?? []).length;
+          yield* (whole && built.get(ledger)) || halves(events);
           sent++;
         }
       }
