@@ -164,6 +164,7 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
   readonly #stats: DoGetStats = { messages: 0, bytes: 0, maxMessageBytes: 0 };
   readonly #gate: ReceiveGate;
   #iterated = false;
+  #cancelled = false;
 
   /** @internal Use {@linkcode FlightClient.doGet}. */
   constructor(
@@ -209,6 +210,7 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
 
   /** Cancels the call; a pending or later read rejects with `CANCELLED`. */
   cancel(): void {
+    this.#cancelled = true;
     this.#call.cancel();
     this.#gate.close();
   }
@@ -220,7 +222,12 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
     const reader = await this.#reader;
     let completed = false;
     try {
-      for await (const batch of reader) yield batch;
+      for await (const batch of reader) {
+        // Batches already buffered are not handed out after cancel() or close().
+        if (this.#cancelled) throw FlightError.cancelled("DoGet cancelled by the caller");
+        yield batch;
+      }
+      if (this.#cancelled) throw FlightError.cancelled("DoGet cancelled by the caller");
       completed = true;
     } catch (err) {
       throw toFlightError(err);
@@ -429,10 +436,15 @@ export class FlightClient {
     const bytes = typeof ticket === "string" ? new TextEncoder().encode(ticket) : ticket;
     const call = this.#stream<PbTicket, DecodedFlightData>("DoGet", { ticket: bytes }, options);
     if (options.signal?.aborted) call.cancel();
-    return new FlightRecordBatchStream(call, {
+    const stream = new FlightRecordBatchStream(call, {
       signal: options.signal,
       receiveBufferBytes: this.#receiveBufferBytes,
     });
+    // close() cancels through the stream, which also releases its receive gate.
+    this.#active.delete(call);
+    this.#active.add(stream);
+    call.on("status", () => this.#active.delete(stream));
+    return stream;
   }
 
   /** DoAction: yields the result bodies of an action. */

@@ -268,6 +268,8 @@ export class ReceiveGate {
       const s = state;
       const limit = this.#limit;
       s.timer = setInterval(() => evaluate(s, limit), RECEIVE_POLL_MS);
+      // Never keep the process alive just for this.
+      if (typeof Deno !== "undefined") Deno.unrefTimer(s.timer);
     }
   }
 

@@ -502,14 +502,30 @@ Deno.test(
       // 60 batches delivered over ~1 s; without the send and receive gates the producer ran
       // ~12000 batches ahead (Deno's HTTP/2 buffers without limit). With them, what may sit in
       // between: 512 KiB on each side (8 + 8 batches), grpc-js's stream buffer (16 messages) and
-      // the kernel's socket buffers. Measured: 39.
-      assert.ok(maxAhead <= 48, `producer ran ${maxAhead} batches ahead of the client`);
+      // the kernel's socket buffers. Measured: 39-44; 64 leaves room for a loaded machine.
+      assert.ok(maxAhead <= 64, `producer ran ${maxAhead} batches ahead of the client`);
       await withTimeout(probe.returned.promise, 5000, "return() after the client left");
     } finally {
       await lb.close();
     }
   },
 );
+
+Deno.test("close() cancels open streams, also one nobody reads any more", async () => {
+  const t = ledgerTable(1, 1, 256 * 1024);
+  const probe = { pulled: 0, returned: deferred() };
+  const lb = await loopback({ doGet: () => infiniteStream(t.schema, t.batches[0], probe) });
+  try {
+    const it = lb.client.doGet("abandoned")[Symbol.asyncIterator]();
+    assert.equal((await it.next()).done, false);
+    await new Promise((r) => setTimeout(r, 100)); // let buffers fill; the reader stays idle
+    lb.client.close();
+    await withTimeout(probe.returned.promise, 5000, "the server's iterator to be returned");
+    await expectFlightError(it.next(), GrpcStatus.CANCELLED, /./);
+  } finally {
+    await lb.close();
+  }
+});
 
 // Last in the file: grpc-js keeps reconnect back-off timers of the closed channel for a while.
 Deno.test({
