@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 export function sha256(...parts: Uint8Array[]): Uint8Array {
   const h = createHash("sha256");
   for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  const d = h.digest();
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
 const networkIds = new Map<string, Uint8Array>();
