@@ -291,7 +291,7 @@ export class Controller {
         );
         this.#state = "retrying";
       }
-      this.#timer = unref(setTimeout(() => this.#register(epoch), delay));
+      this.#timer = unref(setTimeout(() => this.#guard(this.#register(epoch)), delay));
       return false;
     }
     if (epoch !== this.#epoch) return false;
@@ -305,8 +305,25 @@ export class Controller {
       protocol: this.#protocol,
     });
     // First heartbeat right away so the control plane sees metrics without waiting an interval.
-    this.#timer = unref(setTimeout(() => this.#beat(epoch), 0));
+    this.#timer = unref(setTimeout(() => this.#guard(this.#beat(epoch)), 0));
     return true;
+  }
+
+  /** Background work must never become an unhandled rejection (that would end the process). */
+  #guard(work: Promise<unknown>): void {
+    work.catch((e) => {
+      this.#lastError = `internal: ${e instanceof Error ? e.message : String(e)}`;
+      this.#log.error("flowctl controller error: {error}", { error: this.#lastError });
+    });
+  }
+
+  #health(): HealthStatusName {
+    try {
+      return HEALTH_NAMES[this.#o.health?.() ?? "healthy"] ?? "HEALTH_STATUS_UNKNOWN";
+    } catch (e) {
+      this.#log.warn("Health callback failed: {error}", { error: String(e) });
+      return "HEALTH_STATUS_UNKNOWN";
+    }
   }
 
   #collect(): Record<string, number> {
@@ -332,7 +349,7 @@ export class Controller {
     if (!conn || epoch !== this.#epoch || this.#state !== "registered") return;
     const started = performance.now();
     const metrics = this.#collect();
-    const health = HEALTH_NAMES[this.#o.health?.() ?? "healthy"];
+    const health = this.#health();
     try {
       await conn.heartbeat(
         this.#protocol ?? "legacy",
@@ -378,6 +395,6 @@ export class Controller {
     if (epoch !== this.#epoch) return;
     const elapsed = performance.now() - started;
     const delay = Math.max(0, this.#o.config.heartbeatIntervalMs - elapsed);
-    this.#timer = unref(setTimeout(() => this.#beat(epoch), delay));
+    this.#timer = unref(setTimeout(() => this.#guard(this.#beat(epoch)), delay));
   }
 }

@@ -235,6 +235,26 @@ Deno.test("stop is bounded even if the control plane does not answer", async () 
   }
 });
 
+Deno.test("a failing health callback sends UNKNOWN instead of breaking heartbeats", async () => {
+  const cp = await startScriptedControlPlane();
+  let n = 0;
+  const c = controller(cp.endpoint, { FLOWCTL_PROTOCOL: "v1" }, {
+    health: () => {
+      if (++n % 2 === 0) throw new Error("no health");
+      return "degraded";
+    },
+  });
+  try {
+    assert.equal(await c.start(), true);
+    await waitFor(() => c.status().heartbeatsSent >= 2, "2 heartbeats");
+    const statuses = cp.calls.flatMap((x) => x.method === "v1.Heartbeat" ? [x.request.status] : []);
+    assert.deepEqual(statuses.slice(0, 2), ["HEALTH_STATUS_DEGRADED", "HEALTH_STATUS_UNKNOWN"]);
+  } finally {
+    await c.stop();
+    await cp.close();
+  }
+});
+
 Deno.test("metrics provider errors and non-finite values do not break heartbeats", async () => {
   const cp = await startScriptedControlPlane();
   let calls = 0;

@@ -35,4 +35,30 @@ export * from "./status.ts";
 export * from "./attach.ts";
 export { type ProtocolGeneration, type RegistrationResult } from "./client.ts";
 export { fromTimestamp, loadFlowctlProtos, PROTO_ROOT, toTimestamp } from "./proto.ts";
-export type * from "./proto.ts";
+export type {
+  ClientConstructor,
+  ComponentInfo,
+  ComponentStatusRequest,
+  ComponentStatusResponse,
+  ComponentTypeName,
+  DiscoveryRequest,
+  DiscoveryResponse,
+  Empty,
+  FlowctlProtos,
+  HealthStatusName,
+  HeartbeatRequest,
+  LegacyControlPlaneClient,
+  ListComponentsRequest,
+  ListComponentsResponse,
+  RegisterRequest,
+  RegisterResponse,
+  RegistrationAck,
+  ServiceHeartbeat,
+  ServiceInfo,
+  ServiceList,
+  ServiceStatus,
+  ServiceTypeName,
+  Timestamp,
+  UnregisterRequest,
+  V1ControlPlaneClient,
+} from "./proto.ts";

@@ -37,123 +37,177 @@ export type HealthStatusName =
 
 /** `google.protobuf.Timestamp` as loaded (`longs: String`). */
 export interface Timestamp {
+  /** Seconds since the Unix epoch. */
   seconds: string | number;
+  /** Nanoseconds within the second. */
   nanos: number;
 }
 
 /** `flowctl.ServiceInfo`. */
 export interface ServiceInfo {
+  /** Service id assigned by (or requested from) the control plane. */
   service_id: string;
+  /** Kind of service. */
   service_type: ServiceTypeName;
+  /** Event types consumed. */
   input_event_types: string[];
+  /** Event types produced. */
   output_event_types: string[];
+  /** URL of the health endpoint. */
   health_endpoint: string;
+  /** Back-pressure credits. */
   max_inflight: number;
+  /** Free-form string metadata. */
   metadata: Record<string, string>;
+  /** Component id from the pipeline definition. */
   component_id: string;
 }
 
 /** `flowctl.RegistrationAck`. */
 export interface RegistrationAck {
+  /** Service id assigned by (or requested from) the control plane. */
   service_id: string;
+  /** Topics assigned to the service. */
   topic_names: string[];
+  /** Connection details (e.g. `control_plane_endpoint`). */
   connection_info: Record<string, string>;
 }
 
 /** `flowctl.ServiceHeartbeat`. */
 export interface ServiceHeartbeat {
+  /** Service id assigned by (or requested from) the control plane. */
   service_id: string;
+  /** Client time of the heartbeat. */
   timestamp: Timestamp | null;
+  /** Metric values by name. */
   metrics: Record<string, number>;
 }
 
 /** `flowctl.ServiceStatus`. */
 export interface ServiceStatus {
+  /** Service id assigned by (or requested from) the control plane. */
   service_id: string;
+  /** Kind of service. */
   service_type: ServiceTypeName;
+  /** True while heartbeats arrive within the TTL. */
   is_healthy: boolean;
+  /** Time of the last heartbeat. */
   last_heartbeat: Timestamp | null;
+  /** Metric values by name. */
   metrics: Record<string, number>;
+  /** Component id from the pipeline definition. */
   component_id: string;
 }
 
 /** `flowctl.ServiceList`. */
 export interface ServiceList {
+  /** Known services. */
   services: ServiceStatus[];
 }
 
 /** `flowctl.v1.ComponentInfo`. */
 export interface ComponentInfo {
+  /** Component id. */
   id: string;
+  /** Component name. */
   name: string;
+  /** One-line description. */
   description: string;
+  /** Component version. */
   version: string;
+  /** Component type. */
   type: ComponentTypeName;
+  /** Event types consumed. */
   input_event_types: string[];
+  /** Event types produced. */
   output_event_types: string[];
+  /** Data-plane `host:port`. */
   endpoint: string;
+  /** Free-form string metadata. */
   metadata: Record<string, string>;
 }
 
 /** `flowctl.v1.RegisterRequest`. */
 export interface RegisterRequest {
+  /** The component. */
   component: ComponentInfo | null;
+  /** Component id from the pipeline definition. */
   component_id: string;
 }
 
 /** `flowctl.v1.RegisterResponse`. */
 export interface RegisterResponse {
+  /** Service id assigned by (or requested from) the control plane. */
   service_id: string;
+  /** Topics assigned to the component. */
   assigned_topics: string[];
+  /** Connection details (e.g. `control_plane_endpoint`). */
   connection_info: Record<string, string>;
 }
 
 /** `flowctl.v1.UnregisterRequest`. */
 export interface UnregisterRequest {
+  /** Service id assigned by (or requested from) the control plane. */
   service_id: string;
 }
 
 /** `flowctl.v1.DiscoveryRequest`. */
 export interface DiscoveryRequest {
+  /** Component type. */
   type: ComponentTypeName;
+  /** Event types to match (input or output, any). */
   event_types: string[];
+  /** Metadata that must all match. */
   metadata_filters: Record<string, string>;
 }
 
 /** `flowctl.v1.DiscoveryResponse`. */
 export interface DiscoveryResponse {
+  /** Matching components. */
   components: ComponentInfo[];
 }
 
 /** `flowctl.v1.HeartbeatRequest`. */
 export interface HeartbeatRequest {
+  /** Service id assigned by (or requested from) the control plane. */
   service_id: string;
+  /** Health status. */
   status: HealthStatusName;
+  /** Metric values by name. */
   metrics: Record<string, string>;
 }
 
 /** `flowctl.v1.ComponentStatusRequest`. */
 export interface ComponentStatusRequest {
+  /** Service id assigned by (or requested from) the control plane. */
   service_id: string;
 }
 
 /** `flowctl.v1.ComponentStatusResponse`. */
 export interface ComponentStatusResponse {
+  /** The component. */
   component: ComponentInfo | null;
+  /** Health status. */
   status: HealthStatusName;
+  /** Time of the last heartbeat. */
   last_heartbeat: Timestamp | null;
+  /** Metric values by name. */
   metrics: Record<string, string>;
+  /** Registration time. */
   registered_at: Timestamp | null;
 }
 
 /** `flowctl.v1.ListComponentsRequest`. */
 export interface ListComponentsRequest {
+  /** Only this type (UNSPECIFIED: all). */
   type_filter: ComponentTypeName;
+  /** Also list components that are not HEALTHY. */
   include_unhealthy: boolean;
 }
 
 /** `flowctl.v1.ListComponentsResponse`. */
 export interface ListComponentsResponse {
+  /** Matching components. */
   components: ComponentStatusResponse[];
 }
 
@@ -170,19 +224,29 @@ type Unary<Req, Res> = (
 
 /** Client of the legacy `flowctl.ControlPlane` service. */
 export interface LegacyControlPlaneClient extends grpc.Client {
+  /** `Register` field. */
   Register: Unary<ServiceInfo, RegistrationAck>;
+  /** `Heartbeat` field. */
   Heartbeat: Unary<ServiceHeartbeat, Empty>;
+  /** `GetServiceStatus` field. */
   GetServiceStatus: Unary<ServiceInfo, ServiceStatus>;
+  /** `ListServices` field. */
   ListServices: Unary<Empty, ServiceList>;
 }
 
 /** Client of `flowctl.v1.ControlPlaneService`. */
 export interface V1ControlPlaneClient extends grpc.Client {
+  /** `RegisterComponent` field. */
   RegisterComponent: Unary<RegisterRequest, RegisterResponse>;
+  /** `UnregisterComponent` field. */
   UnregisterComponent: Unary<UnregisterRequest, Empty>;
+  /** `DiscoverComponents` field. */
   DiscoverComponents: Unary<DiscoveryRequest, DiscoveryResponse>;
+  /** `Heartbeat` field. */
   Heartbeat: Unary<HeartbeatRequest, Empty>;
+  /** `GetComponentStatus` field. */
   GetComponentStatus: Unary<ComponentStatusRequest, ComponentStatusResponse>;
+  /** `ListComponents` field. */
   ListComponents: Unary<ListComponentsRequest, ListComponentsResponse>;
 }
 
