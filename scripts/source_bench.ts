@@ -7,7 +7,7 @@
  * subprocess serving the same 20 ledgers as prebuilt record batches (`--serve-prebuilt`), so the
  * cost of the source's own pipeline shows as the ratio between the two.
  *
- * Usage: deno run -A scripts/source_bench.ts [--rounds 15] [--concurrency 2]
+ * Usage: deno run -A scripts/source_bench.ts [--rounds 5] [--concurrency 2] [--trials 3]
  *
  * @module
  */
@@ -26,8 +26,9 @@ const argOf = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const ROUNDS = argOf("rounds", 15);
+const ROUNDS = argOf("rounds", 5);
 const CONCURRENCY = argOf("concurrency", 2);
+const TRIALS = argOf("trials", 3);
 const TICKET = "stellar_ledgers:63092982:63093001";
 const LEDGERS = 20;
 
@@ -178,33 +179,46 @@ if (Deno.args.includes("--serve-prebuilt")) {
 
 const files = await lakeFiles();
 baseline(files, 1); // warm-up
-const base = baseline(files, 5);
 console.log(
-  `baseline (decode only, 1 thread, in-process): ${base.ledgersPerSec.toFixed(1)} ledgers/s, ` +
-    `${base.mbPerSec.toFixed(1)} MB/s of XDR`,
+  `DoGet ${TICKET} (20 ledgers, ~1 MB each) x ${ROUNDS} rounds per stream; client in this ` +
+    `process, servers in subprocesses; ${TRIALS} interleaved trials, medians (the machine is shared).`,
 );
-console.log(
-  `DoGet ${TICKET} (20 ledgers, ~1 MB each) x ${ROUNDS} rounds per stream, client in this ` +
-    `process, server in a subprocess:`,
-);
-let transport = 0;
-for (const workers of [0, 1, 2]) {
-  const server = await startServer(workers, workers === 0);
-  const label = workers === 0 ? "Flight transport only (prebuilt batches)" : `WORKERS=${workers}`;
-  try {
-    for (const concurrency of [1, CONCURRENCY]) {
-      const r = await measure(server.port, concurrency, ROUNDS);
-      if (workers === 0 && concurrency === 1) transport = r.ledgersPerSec;
-      console.log(
-        `  ${label} streams=${concurrency}: ${r.ledgersPerSec.toFixed(1)} ledgers/s ` +
-          `(${r.mbPerSec.toFixed(1)} MB/s on the wire, ${r.rows} ledgers in ${
-            r.seconds.toFixed(2)
-          } s; ` +
-          `${(r.ledgersPerSec / base.ledgersPerSec).toFixed(2)}x decode baseline, ` +
-          `${(r.ledgersPerSec / transport).toFixed(2)}x transport-only 1 stream)`,
+const configs = [
+  { label: "decode baseline (1 thread, in-process, no Flight)", workers: -1, streams: 1 },
+  { label: "Flight transport only (prebuilt batches)", workers: 0, streams: 1 },
+  { label: `Flight transport only (prebuilt batches)`, workers: 0, streams: CONCURRENCY },
+  { label: "source WORKERS=1", workers: 1, streams: 1 },
+  { label: "source WORKERS=1", workers: 1, streams: CONCURRENCY },
+  { label: "source WORKERS=2", workers: 2, streams: 1 },
+  { label: "source WORKERS=2", workers: 2, streams: CONCURRENCY },
+];
+const servers = new Map<number, { port: number; stop: () => Promise<void> }>();
+for (const w of [0, 1, 2]) servers.set(w, await startServer(w, w === 0));
+const samples = configs.map(() => [] as { ledgersPerSec: number; mbPerSec: number }[]);
+try {
+  for (let t = 0; t < TRIALS; t++) {
+    for (const [i, c] of configs.entries()) {
+      samples[i].push(
+        c.workers < 0
+          ? baseline(files, ROUNDS)
+          : await measure(servers.get(c.workers)!.port, c.streams, ROUNDS),
       );
     }
-  } finally {
-    await server.stop();
   }
+} finally {
+  for (const s of servers.values()) await s.stop();
+}
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const base = median(samples[0].map((x) => x.ledgersPerSec));
+const transport = median(samples[1].map((x) => x.ledgersPerSec));
+for (const [i, c] of configs.entries()) {
+  const lps = median(samples[i].map((x) => x.ledgersPerSec));
+  const mbps = median(samples[i].map((x) => x.mbPerSec));
+  console.log(
+    `  ${c.label}${c.workers >= 0 ? ` streams=${c.streams}` : ""}: ${lps.toFixed(1)} ledgers/s ` +
+      `(${mbps.toFixed(1)} MB/s; ${(lps / base).toFixed(2)}x decode baseline, ` +
+      `${(lps / transport).toFixed(2)}x transport-only 1 stream; trials ${
+        samples[i].map((x) => x.ledgersPerSec.toFixed(0)).join("/")
+      })`,
+  );
 }
