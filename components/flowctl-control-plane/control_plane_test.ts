@@ -69,8 +69,12 @@ async function listServices(cp: { port: number }): Promise<ServiceJson[]> {
   return (await res.json()).services;
 }
 
-function start(overrides: { port?: number; dbPath?: string; ttlMs?: number } = {}) {
+function start(
+  overrides: { port?: number; dbPath?: string; ttlMs?: number; protocols?: ("legacy" | "v1")[] } =
+    {},
+) {
   return startControlPlane({
+    protocols: overrides.protocols,
     port: overrides.port ?? 0,
     address: "127.0.0.1",
     heartbeatTtlMs: overrides.ttlMs ?? 400,
@@ -386,5 +390,34 @@ Deno.test("with --db-path the registry survives a restart and heartbeats resume 
     await p.controller.stop();
     await cp.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("legacy-only and v1-only control planes: auto adapts, a fixed protocol waits for its server", async () => {
+  const legacyOnly = await start({ protocols: ["legacy"] });
+  const v1Only = await start({ protocols: ["v1"] });
+  const auto1 = controllerFor(legacyOnly.port, services.source, "auto");
+  const auto2 = controllerFor(v1Only.port, services.source, "auto");
+  const v1OnLegacy = controllerFor(legacyOnly.port, services.sink, "v1");
+  const legacyOnV1 = controllerFor(v1Only.port, services.sink, "legacy");
+  const all = [auto1, auto2, v1OnLegacy, legacyOnV1];
+  try {
+    assert.equal(await auto1.controller.start(), true);
+    assert.equal(auto1.controller.status().protocol, "legacy");
+    assert.match(auto1.controller.status().serviceId ?? "", /^SERVICE_TYPE_SOURCE-/);
+    assert.equal(await auto2.controller.start(), true);
+    assert.equal(auto2.controller.status().protocol, "v1");
+    assert.equal(await v1OnLegacy.controller.start(), false);
+    assert.match(v1OnLegacy.controller.status().lastError ?? "", /UNIMPLEMENTED/);
+    assert.equal(await legacyOnV1.controller.start(), false);
+    assert.equal(legacyOnV1.controller.status().state, "retrying");
+    await waitFor(() => auto1.controller.status().heartbeatsSent > 0, "legacy heartbeats");
+    assert.deepEqual((await listServices(legacyOnly)).map((s) => [s.type, s.protocol, s.healthy]), [
+      ["source", "legacy", true],
+    ]);
+  } finally {
+    for (const p of all) await p.controller.stop();
+    await legacyOnly.close();
+    await v1Only.close();
   }
 });

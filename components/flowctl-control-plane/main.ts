@@ -58,6 +58,14 @@ export const controlPlaneSpec = {
     flag: "db-path",
     description: "JSON file persisting the registry across restarts (unset: memory only)",
   }),
+  protocols: opt.list({
+    env: "FLOWCTL_PROTOCOLS",
+    flag: "protocols",
+    choices: ["legacy", "v1"],
+    default: ["legacy", "v1"],
+    description:
+      "Protocol generations served (legacy: like flowctl <= v0.0.6; v1 only: like cdc1822)",
+  }),
   logLevel: opt.string({ env: "LOG_LEVEL", default: "info", description: "Log level" }),
   logFormat: opt.oneOf<"text" | "json">({
     env: "LOG_FORMAT",
@@ -90,7 +98,11 @@ if (import.meta.main) {
   if (!c) throw new Error("unreachable: no config and no help");
   setupLogging({ level: c.logLevel, format: c.logFormat });
   const log = getLogger(["flowctl", "control-plane"]);
-  const cp = await startControlPlane(c);
+  if (c.protocols.length === 0) {
+    console.error("FLOWCTL_PROTOCOLS (--protocols): expected legacy, v1 or both, got none");
+    Deno.exit(2);
+  }
+  const cp = await startControlPlane({ ...c, protocols: c.protocols as ("legacy" | "v1")[] });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -34,6 +34,11 @@ export interface ControlPlaneOptions {
   refreshSeconds?: number;
   /** Logger (default `getLogger(["flowctl", "control-plane"])`). */
   logger?: Logger;
+  /**
+   * Protocol generations served (default both). `["legacy"]` behaves like flowctl ≤ v0.0.6,
+   * `["v1"]` like flowctl at cdc1822 (v1 only): calls to the other one answer UNIMPLEMENTED.
+   */
+  protocols?: readonly ("legacy" | "v1")[];
 }
 
 /** A running control plane. */
@@ -133,8 +138,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
   const { legacyService, v1Service } = loadFlowctlProtos();
   const grpcServer = new grpc.Server();
-  grpcServer.addService(legacyService, legacyHandlers(hooks));
-  grpcServer.addService(v1Service, v1Handlers(hooks));
+  const protocols = options.protocols ?? ["legacy", "v1"];
+  if (protocols.length === 0) throw new RangeError("Expected at least one protocol, got none");
+  if (protocols.includes("legacy")) grpcServer.addService(legacyService, legacyHandlers(hooks));
+  if (protocols.includes("v1")) grpcServer.addService(v1Service, v1Handlers(hooks));
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
 
   const ctx: HttpContext = { registry, history, now, refreshSeconds: options.refreshSeconds ?? 5 };
@@ -187,9 +194,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   };
   const janitorTimer = setInterval(janitor, options.janitorIntervalMs ?? 10_000);
 
+  const services = [
+    protocols.includes("legacy") ? "flowctl.ControlPlane" : "",
+    protocols.includes("v1") ? "flowctl.v1.ControlPlaneService" : "",
+  ].filter((x) => x !== "").join(" + ");
   log.info(
-    "flowctl control plane on {address}:{port} (gRPC flowctl.ControlPlane + flowctl.v1.ControlPlaneService, HTTP /api/services and /), heartbeat TTL {ttl} s",
-    { address, port, ttl: ttl / 1000 },
+    "flowctl control plane on {address}:{port} (gRPC {services}; HTTP /api/services and /), heartbeat TTL {ttl} s",
+    { address, port, services, ttl: ttl / 1000 },
   );
 
   let closing: Promise<void> | null = null;
