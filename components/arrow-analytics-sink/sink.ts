@@ -411,7 +411,7 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
       await pipeline?.close().catch((error) =>
         log.error("Final commit failed: {error}", { error: String(error) })
       );
-      hub?.closeAll();
+      await hub?.close();
       await http?.shutdown();
       await flight?.close();
       await healthServer.close();

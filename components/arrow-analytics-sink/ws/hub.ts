@@ -208,6 +208,7 @@ export class WsHub {
   async #publish(events: readonly TtpEvent[]): Promise<void> {
     const limit = this.#options.maxBufferedBytes;
     for (let at = 0; at < events.length; at += WS_SLICE_EVENTS) {
+      if (this.#clients.size === 0) return;
       if (at > 0) await new Promise((resolve) => setTimeout(resolve, 0));
       const targets: Client[] = [];
       for (const client of this.#clients) {
@@ -251,6 +252,12 @@ export class WsHub {
     } catch {
       // already closing
     }
+  }
+
+  /** Closes every client and waits for a publish in progress to stop (shutdown). */
+  async close(): Promise<void> {
+    this.closeAll();
+    await this.#chain;
   }
 
   /** Closes every client (shutdown). */
