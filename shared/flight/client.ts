@@ -253,6 +253,8 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
  *
  * @example
  * ```ts
+ * import { FlightClient } from "./client.ts";
+ *
  * const client = new FlightClient("127.0.0.1:8816");
  * const stream = client.doGet("ledgers:63092982:63093001");
  * for await (const batch of stream) console.log(batch.numRows);

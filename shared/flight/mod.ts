@@ -14,8 +14,24 @@
  * handler's `ctx.signal` aborts and the server calls `return()` on its batch iterator. Anything
  * else a handler throws is sent as `INTERNAL` with its message.
  *
- * Backpressure: the server pulls the next batch only after the previous messages were accepted
- * by gRPC (write callbacks, `drain`), so a slow client holds a small, bounded window.
+ * Handlers stream: `doGet` returns `{ schema, batches }` where `batches` is any (async) iterable
+ * of record batches, pulled one at a time as the client consumes them. Batches whose schema differs
+ * from `schema` only in dictionary ids (e.g. built separately with `tableFromArrays`) are
+ * re-labelled; dictionaries are re-sent when a batch brings new ones.
+ *
+ * Backpressure: Deno's `node:http2` does not apply HTTP/2 flow control to JavaScript (a server's
+ * writes never wait, a client keeps receiving after `pause()`), so the server also waits until
+ * the connection's socket has written all but a few MiB (`sendBufferBytes`), and the client
+ * stops reading from its socket while a stream holds more than `receiveBufferBytes` unread (see
+ * `flow_control.ts`). A slow consumer therefore pauses the producer within a bounded window.
+ * One {@linkcode FlightClient} is one HTTP/2 connection: read independent parallel streams
+ * through separate clients, since a paused connection pauses all of its streams.
+ *
+ * No keepalive pings on either end: on Deno 2.7.14 their acknowledgements get lost and the
+ * connection is dropped mid-stream (see `channel_options.ts`).
+ *
+ * Cancellation: leaving a `for await` loop, `stream.cancel()`, an aborted `signal` or
+ * `client.close()` cancel the call; the server then aborts `ctx.signal` and returns the iterator.
  *
  * @example Serve a table and read it back
  * ```ts
@@ -36,6 +52,24 @@
  * console.log(result.getChild("seq")?.toArray()); // Int32Array [1, 2, 3]
  * client.close();
  * await server.close();
+ * ```
+ *
+ * @example Errors and cancellation on the client
+ * ```ts
+ * import { FlightClient, GrpcStatus, isFlightError } from "./mod.ts";
+ *
+ * const client = new FlightClient("grpc://127.0.0.1:8816");
+ * const ac = new AbortController();
+ * try {
+ *   const stream = client.doGet("ledgers:63092982:63093001", { signal: ac.signal });
+ *   console.log(String(await stream.schema));
+ *   for await (const batch of stream) console.log(batch.numRows);
+ * } catch (err) {
+ *   if (isFlightError(err, GrpcStatus.NOT_FOUND)) console.error("no such range:", err.message);
+ *   else throw err;
+ * } finally {
+ *   client.close();
+ * }
  * ```
  *
  * @module

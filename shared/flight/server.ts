@@ -256,8 +256,12 @@ function closeIterator<T>(it: AsyncIterator<T> | Iterator<T>): void {
  *
  * @example
  * ```ts
+ * import * as arrow from "apache-arrow";
+ * import { FlightServer } from "./server.ts";
+ *
+ * const table = arrow.tableFromArrays({ seq: Int32Array.from([1, 2, 3]) });
  * const server = new FlightServer({
- *   doGet: (ticket) => ({ schema: table.schema, batches: table.batches }),
+ *   doGet: (_ticket, _ctx) => ({ schema: table.schema, batches: table.batches }),
  * });
  * const port = await server.listen({ host: "127.0.0.1", port: 0 });
  * // ...
