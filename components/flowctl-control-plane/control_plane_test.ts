@@ -421,3 +421,18 @@ Deno.test("legacy-only and v1-only control planes: auto adapts, a fixed protocol
     await v1Only.close();
   }
 });
+
+Deno.test("a connection that never says which protocol it speaks is dropped", async () => {
+  const cp = await startControlPlane({ port: 0, address: "127.0.0.1", sniffTimeoutMs: 100 });
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: cp.port });
+    await conn.write(new TextEncoder().encode("PR"));
+    const t0 = performance.now();
+    const n = await conn.read(new Uint8Array(16));
+    assert.equal(n, null, "closed by the server");
+    assert.ok(performance.now() - t0 < 5000);
+    conn.close();
+  } finally {
+    await cp.close();
+  }
+});

@@ -39,6 +39,8 @@ export interface ControlPlaneOptions {
    * `["v1"]` like flowctl at cdc1822 (v1 only): calls to the other one answer UNIMPLEMENTED.
    */
   protocols?: readonly ("legacy" | "v1")[];
+  /** Drop connections that have not identified their protocol after this long, ms. Default 10 000. */
+  sniffTimeoutMs?: number;
 }
 
 /** A running control plane. */
@@ -52,6 +54,9 @@ export interface ControlPlane {
   /** Stops listening, closes connections and flushes persistence. */
   close(): Promise<void>;
 }
+
+/** How long a new connection may take to send enough bytes to identify its protocol. */
+export const SNIFF_TIMEOUT_MS = 10_000;
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
@@ -157,13 +162,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const sockets = new Set<net.Socket>();
   const listener = net.createServer((socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    // A client that connects and sends too little to tell the protocol apart is dropped.
+    const undecided = setTimeout(
+      () => socket.destroy(),
+      options.sniffTimeoutMs ?? SNIFF_TIMEOUT_MS,
+    );
+    socket.on("close", () => {
+      sockets.delete(socket);
+      clearTimeout(undecided);
+    });
     socket.on("error", () => socket.destroy());
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
       const kind = sniffProtocol(head);
       if (kind === null) return;
+      clearTimeout(undecided);
       socket.off("data", onData);
       socket.pause();
       socket.unshift(head);
