@@ -374,6 +374,17 @@ export class Controller {
       this.#heartbeatsFailed++;
       this.#failures++;
       this.#lastError = describeCallError(e);
+      if (this.#o.config.protocol === "auto" && isUnimplemented(e as object)) {
+        this.#log.warn(
+          "flowctl at {endpoint} no longer speaks the {protocol} protocol; negotiating again",
+          { endpoint: this.#o.config.endpoint, protocol: this.#protocol },
+        );
+        this.#protocol = this.#protocol === "v1" ? "legacy" : null;
+        const next = ++this.#epoch;
+        this.#state = "registering";
+        await this.#register(next);
+        return;
+      }
       if (isServiceNotFound(e as object)) {
         this.#log.warn(
           "flowctl no longer knows {id} ({error}; control plane restarted?); re-registering",

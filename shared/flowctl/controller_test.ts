@@ -318,3 +318,22 @@ Deno.test("updateService re-registers under the same id with the new metadata", 
     await cp.close();
   }
 });
+
+Deno.test("auto: a control plane replaced by one of the other generation is renegotiated", async () => {
+  const first = await startScriptedControlPlane({ protocols: ["legacy", "v1"] });
+  const port = first.port;
+  const c = controller(first.endpoint);
+  let second;
+  try {
+    assert.equal(await c.start(), true);
+    assert.equal(c.status().protocol, "v1");
+    await first.close();
+    second = await startScriptedControlPlane({ protocols: ["legacy"], port });
+    await waitFor(() => c.status().registrations === 2, "re-registration", 8000);
+    assert.equal(c.status().protocol, "legacy");
+    await waitFor(() => c.status().consecutiveFailures === 0, "legacy heartbeats");
+  } finally {
+    await c.stop();
+    await second?.close();
+  }
+});
