@@ -84,7 +84,7 @@ async function rejectsWith(p: Promise<unknown>, code: number, re: RegExp): Promi
 async function waitFor(
   what: string,
   cond: () => boolean | Promise<boolean>,
-  ms = 10_000,
+  ms = 30_000,
 ): Promise<void> {
   const until = Date.now() + ms;
   while (!(await cond())) {
@@ -115,6 +115,16 @@ Deno.test("a range is served as the extraction module's events, in order, with m
         }
       }
 
+      // Several clients at once, ranges overlapping: each gets its own complete, ordered stream.
+      const [a, b, c] = await Promise.all([
+        readEvents(client, `ttp_events:${FIRST + 1}:${FIRST + 2}`),
+        readEvents(client, `ttp_events:${FIRST}:${FIRST + 1}?event_type=fee`),
+        readEvents(client, `ttp_events::${FIRST}`),
+      ]);
+      assert.deepEqual(a, expectedRange(FIRST + 1, FIRST + 2));
+      assert.deepEqual(b, expectedRange(FIRST, FIRST + 1).filter((e) => e.event_type === "fee"));
+      assert.deepEqual(c, expectedRange(FIRST, FIRST));
+
       const info = await client.getFlightInfo(pathDescriptor("ttp_events"));
       assert.equal(
         new TextDecoder().decode(info.endpoints[0].ticket),
@@ -132,16 +142,19 @@ Deno.test("a range is served as the extraction module's events, in order, with m
       assert.deepEqual((await client.listActions()).map((a) => a.type), ["get_status"]);
 
       const s = await status(client);
-      assert.equal(s.ledgers_consumed, 5);
-      assert.equal(s.events_extracted, want.length);
-      assert.equal(s.events_emitted, want.length);
-      assert.equal(s.events_filtered, 0);
+      assert.equal(s.ledgers_consumed, 5 + 2 + 2 + 1);
+      const extracted = want.length + a.length + expectedRange(FIRST, FIRST + 1).length + c.length;
+      assert.equal(s.events_extracted, extracted);
+      assert.equal(s.events_emitted, want.length + a.length + b.length + c.length);
+      assert.equal(s.events_filtered, extracted - (want.length + a.length + b.length + c.length));
+      assert.equal(s.streams_started, 4);
       assert.equal(s.last_ledger, last);
       assert.equal(s.mode, "auto");
       assert.equal(s.network_passphrase, PUBNET);
       assert.equal(s.verification_failures, 0);
+      const all = [...want, ...a, ...expectedRange(FIRST, FIRST + 1), ...c];
       for (const [type, n] of Object.entries(s.events_extracted_by_type)) {
-        assert.equal(n, want.filter((e) => e.event_type === type).length, type);
+        assert.equal(n, all.filter((e) => e.event_type === type).length, type);
       }
     });
   } finally {

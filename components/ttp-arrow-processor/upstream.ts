@@ -6,8 +6,9 @@
  * in sequence with no gap, and remembers the last ledger it handed out. When the source drops
  * (`UNAVAILABLE`, a reset connection, or a stream that ends before END), it re-requests
  * `last+1:END` with exponential backoff, so a restart of the source costs neither a gap nor a
- * duplicate. A stream that has not received a ledger yet gives up after `connectTimeoutMs`, a
- * running one after `retryTimeoutMs` without progress; both fail with `UNAVAILABLE`. Aborting
+ * duplicate. A stream that has not received a ledger yet gives up after `connectTimeoutMs` of
+ * failures, a running one after `retryTimeoutMs` of failures in a row (the clock restarts
+ * whenever the source accepts a call again); both fail with `UNAVAILABLE`. Aborting
  * the caller's signal (or leaving the loop) cancels the upstream call.
  *
  * @module
@@ -87,10 +88,9 @@ function isRetryable(error: FlightError): boolean {
   if (error.code === GrpcStatus.INTERNAL || error.code === GrpcStatus.UNKNOWN) {
     return /RST_STREAM|Connection dropped|ECONNRESET|socket|GOAWAY|closed/i.test(error.message);
   }
-  if (error.code === GrpcStatus.CANCELLED) {
-    return /server|shut/i.test(error.message) && !/by the caller/.test(error.message);
-  }
-  return false;
+  // Our own cancellations are handled before this is asked; a CANCELLED status then comes from
+  // the source (e.g. its server shutting down and resetting open streams).
+  return error.code === GrpcStatus.CANCELLED;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -215,12 +215,15 @@ export class SourceClient {
     const { end, signal } = request;
     let next = request.start;
     let received = false;
-    let lastProgress = Date.now();
+    // Start of the current outage: the first failure since the source last answered.
+    let failingSince: number | undefined;
     let delay = this.#initialMs;
     while (end === undefined || next <= end) {
       signal?.throwIfAborted();
       const ticket = sourceTicket(next, end);
       const call = this.#client.doGet(ticket, { signal });
+      // The schema arrives first, as soon as the source accepted the call: it is up again.
+      call.schema.then(() => failingSince = undefined, () => {});
       this.#stats.activeStreams++;
       try {
         for await (const batch of call) {
@@ -229,7 +232,7 @@ export class SourceClient {
           this.#ok();
           next = rows[rows.length - 1].sequence + 1;
           received = true;
-          lastProgress = Date.now();
+          failingSince = undefined;
           delay = this.#initialMs;
           yield rows;
           if (end !== undefined && next > end) return;
@@ -255,7 +258,8 @@ export class SourceClient {
         }
         this.#failed(error);
         const budget = received ? this.#retryTimeoutMs : this.#connectTimeoutMs;
-        const waited = Date.now() - lastProgress;
+        failingSince ??= Date.now();
+        const waited = Date.now() - failingSince;
         if (waited >= budget) {
           throw FlightError.unavailable(
             `Source ${this.endpoint} unavailable for ${waited} ms (retry budget ${budget} ms) at ledger ${next}: ${error.message}`,
