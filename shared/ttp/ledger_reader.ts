@@ -3,9 +3,10 @@
  * header, every envelope of the (classic or generalized) transaction set hashed with the
  * network passphrase, and each `txProcessing` entry joined to its envelope by hash.
  *
- * Only what TTP needs is materialised: the ledger is decoded with envelopes and transaction
- * metas as lazy spans; each transaction's meta is then decoded with contract data/code entries,
- * diagnostic events, Soroban resources, signatures and auth entries left as spans.
+ * Only what TTP needs is materialised, in one pass over the bytes: envelopes, transaction
+ * results, ledger-entry changes and contract events stay lazy spans (decoded where a rule reads
+ * them), and what TTP never reads (SCP messages, upgrades, contract data/code, diagnostic
+ * events, signatures, Soroban resources) is skipped.
  *
  * @module
  */
