@@ -4,7 +4,12 @@
  * @module
  */
 import { ConfigError, opt, parseConfig, type ParseResult } from "../../shared/config/mod.ts";
-import { parseGoDuration } from "../../shared/flowctl/duration.ts";
+import {
+  type FlowctlConfig,
+  flowctlConfigFrom,
+  flowctlOptionSpec,
+  parseGoDuration,
+} from "../../shared/flowctl/mod.ts";
 import { type EventFilters, FilterError, parseFilterValue } from "./query/filters.ts";
 import type { FileFormat } from "./writers/partition.ts";
 
@@ -139,6 +144,7 @@ export const SINK_OPTIONS = {
     default: "text",
     description: "Log format",
   }),
+  ...flowctlOptionSpec,
 };
 
 /** Parsed configuration. */
@@ -161,6 +167,8 @@ export interface SinkConfig {
   wsMaxBufferedBytes: number;
   logLevel: string;
   logFormat: "text" | "json";
+  /** flowctl control-plane registration (off unless `ENABLE_FLOWCTL`; absent: off). */
+  flowctl?: FlowctlConfig;
 }
 
 /**
@@ -226,6 +234,7 @@ export function loadConfig(
       wsMaxBufferedBytes: c.wsMaxBufferedBytes,
       logLevel: c.logLevel,
       logFormat: c.logFormat,
+      flowctl: flowctlConfigFrom(c),
     },
   };
 }

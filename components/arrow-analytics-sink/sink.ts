@@ -6,6 +6,12 @@
  */
 import { FlightClient, FlightServer } from "../../shared/flight/mod.ts";
 import {
+  attachFlowctl,
+  type Controller,
+  flowctlHealthReason,
+  sinkServiceDescription,
+} from "../../shared/flowctl/mod.ts";
+import {
   type HealthReport,
   type HealthServer,
   startHealthServer,
@@ -221,6 +227,7 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
     error: "not connected yet",
   };
   let fatal: string | undefined;
+  let flowctl: Controller | undefined;
   let pipeline: SinkPipeline | undefined;
   let complete = false;
   metrics.gauge("checkpoint_ledger", "Last committed ledger", { collect: () => committed.ledger });
@@ -243,10 +250,13 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
     }
     const flushError = pipeline?.lastError;
     if (flushError) reasons.push(`last commit failed: ${flushError.message}`);
+    const flowctlReason = flowctl ? flowctlHealthReason(flowctl.status()) : null;
+    const status = fatal ? "unhealthy" : reasons.length ? "degraded" : "healthy";
     return {
-      status: fatal ? "unhealthy" : reasons.length ? "degraded" : "healthy",
-      reasons,
+      status,
+      reasons: flowctlReason ? [...reasons, flowctlReason] : reasons,
       details: {
+        ...(flowctl ? { flowctl: flowctl.status() } : {}),
         checkpoint_ledger: checkpoint?.last_ledger ?? null,
         first_ledger: checkpoint?.first_ledger ?? null,
         tip_ledger: tip ?? null,
@@ -265,6 +275,29 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
     registry: metrics,
     check: health,
   });
+
+  if (config.flowctl?.enabled) {
+    const fc = config.flowctl;
+    flowctl = await attachFlowctl({
+      config: fc,
+      service: sinkServiceDescription({
+        advertiseHost: fc.advertiseHost,
+        flightPort: flightPort ?? 0,
+        healthPort: healthServer.port,
+        bufferSize: config.parquetMaxRows,
+        componentId: fc.componentId,
+        version: VERSION,
+        outputFormats: config.outputs,
+        storagePaths: Object.fromEntries(fileFormats.map((f) => [f, `${config.dataDir}/${f}`])),
+        websocket: hub && http ? { port: http.addr.port, path: "/ws" } : undefined,
+        api: api && http ? { port: http.addr.port, path: "/api" } : undefined,
+        extraMetadata: { processor_endpoint: config.processorEndpoint },
+      }),
+      registry: metrics,
+      totals: ["events_written_by_format", "files_written", "bytes_written", "api_requests"],
+      health: () => health().status,
+    });
+  }
 
   // --- input and pipeline -------------------------------------------------------------------
   const onCommit = (c: Commit) => {
@@ -414,6 +447,7 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
       await hub?.close();
       await http?.shutdown();
       await flight?.close();
+      await flowctl?.stop();
       await healthServer.close();
       workers?.close();
       store?.close();

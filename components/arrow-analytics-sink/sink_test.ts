@@ -272,3 +272,59 @@ Deno.test("follows the tip from the first offered ledger; degraded while the pro
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("registers with the flowctl control plane and heartbeats the sink metrics", async () => {
+  const { startControlPlane } = await import("../flowctl-control-plane/server.ts");
+  const { flowctlConfigFrom, flowctlOptionSpec } = await import("../../shared/flowctl/mod.ts");
+  const { parseConfig } = await import("../../shared/config/mod.ts");
+  const cp = await startControlPlane({ port: 0, address: "127.0.0.1", janitorIntervalMs: 1000 });
+  const dataDir = await Deno.makeTempDir({ prefix: "sink-flowctl-" });
+  const stub = await startProcessorStub({ events: fixture.events });
+  const parsed = parseConfig(flowctlOptionSpec, {
+    name: "test",
+    args: [],
+    env: {
+      ENABLE_FLOWCTL: "true",
+      FLOWCTL_ENDPOINT: `127.0.0.1:${cp.port}`,
+      FLOWCTL_HEARTBEAT_INTERVAL: "100ms",
+      FLOWCTL_ADVERTISE_HOST: "127.0.0.1",
+    },
+  });
+  const sink = await startSink(testConfig(dataDir, stub.endpoint, {
+    endLedger: PUBNET_P26_FIRST + 1,
+    flowctl: flowctlConfigFrom(parsed.config!),
+  }));
+  try {
+    await sink.done;
+    const expected = fixture.events.filter((e) => e.ledger_sequence <= PUBNET_P26_FIRST + 1).length;
+    type Service = {
+      service_type: string;
+      metrics: Record<string, number>;
+      metadata: Record<string, string>;
+    };
+    let service: Service | undefined;
+    const deadline = Date.now() + 15_000;
+    while (!service) {
+      const services = (await (await fetch(`http://127.0.0.1:${cp.port}/api/services`)).json())
+        .services as Service[];
+      service = services.find((s) => s.metrics?.events_written === expected);
+      if (!service) {
+        assert.ok(
+          Date.now() < deadline,
+          `no heartbeat with events_written=${expected}: ${JSON.stringify(services)}`,
+        );
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.equal(service.metrics.events_consumed, expected);
+    assert.equal(service.metrics.events_written_by_format_parquet, expected);
+    assert.match(service.metadata.endpoints ?? "", /ws:\/\/127\.0\.0\.1:\d+\/ws/);
+    const health = await (await fetch(`http://127.0.0.1:${sink.ports.health}/health`)).json();
+    assert.equal(health.flowctl.state, "registered");
+  } finally {
+    await sink.stop();
+    await stub.close();
+    await cp.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
