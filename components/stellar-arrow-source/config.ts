@@ -14,6 +14,7 @@ import {
   type ParseResult,
 } from "../../shared/config/mod.ts";
 import { parseGoDuration } from "../../shared/flowctl/duration.ts";
+import { flowctlOptionSpec } from "../../shared/flowctl/mod.ts";
 
 /** The bundled sample lake (20 protocol-26 pubnet ledgers). */
 export const SAMPLE_LAKE: string = fileURLToPath(
@@ -110,6 +111,7 @@ export const SOURCE_OPTIONS = {
     default: "text",
     description: "Log line format",
   }),
+  ...flowctlOptionSpec,
 };
 
 /** The parsed configuration. */

@@ -201,9 +201,10 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
           readAhead: opts.readAhead,
           pollIntervalMs: opts.pollIntervalMs,
           signal,
-          onUnit: ({ elapsedMs }) => {
-            metrics.processingLatencyMs.observe(elapsedMs);
-            metrics.successCount.inc();
+          onUnit: ({ elapsedMs, result }) => {
+            const n = Math.max(1, result.ledgers.length);
+            metrics.processingLatencyMs.observe(elapsedMs / n);
+            metrics.successCount.inc(result.ledgers.length);
           },
           onPollError: (err) => {
             metrics.errorCount.inc();

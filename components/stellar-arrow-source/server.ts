@@ -7,6 +7,13 @@
  */
 import { FlightServer } from "../../shared/flight/mod.ts";
 import { startHealthServer } from "../../shared/health/mod.ts";
+import {
+  attachFlowctl,
+  type Controller,
+  flowctlConfigFrom,
+  flowctlHealthReason,
+  sourceServiceDescription,
+} from "../../shared/flowctl/mod.ts";
 import { getLogger } from "../../shared/log/mod.ts";
 import { WorkerPool } from "../../shared/worker_pool/mod.ts";
 import type { SourceConfig } from "./config.ts";
@@ -148,12 +155,42 @@ export async function startSource(
     pool.close();
     throw err;
   }
+  let flowctl: Controller | undefined = undefined; // set once registered; read by /health
   const health = startHealthServer({
     port: config.healthPort,
     component: COMPONENT,
     version: VERSION,
     registry: metrics.registry,
-    check: () => status.health(),
+    check: () => {
+      const report = status.health();
+      const fc = flowctl?.status();
+      const reason = fc ? flowctlHealthReason(fc) : null;
+      return {
+        ...report,
+        reasons: reason ? [...(report.reasons ?? []), reason] : report.reasons,
+        details: { ...report.details, flowctl: fc },
+      };
+    },
+  });
+  // Registers with the control plane when ENABLE_FLOWCTL is set; bounded, never throws.
+  const fcConfig = flowctlConfigFrom(config);
+  flowctl = await attachFlowctl({
+    config: fcConfig,
+    service: sourceServiceDescription({
+      advertiseHost: fcConfig.advertiseHost,
+      flightPort,
+      healthPort: health.port,
+      bufferSize: config.readAhead ?? config.workers * 2,
+      network: status.networkPassphrase ?? "",
+      storageType: source.type,
+      backendType: source.type === "rpc"
+        ? "rpc"
+        : new URL(source.url, "file:///").protocol.replace(":", ""),
+      componentId: fcConfig.componentId,
+      version: VERSION,
+    }),
+    registry: metrics.registry,
+    health: () => status.health().status,
   });
   const interval = options.checkIntervalMs ?? Math.max(config.pollInterval, 5000);
   let checking = false;
@@ -177,6 +214,7 @@ export async function startSource(
     metrics,
     source,
     async close() {
+      await flowctl?.stop();
       clearInterval(timer);
       await flight.close();
       await health.close();

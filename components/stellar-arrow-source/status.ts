@@ -20,9 +20,9 @@ export interface SourceMetrics {
   totalBytes: Counter;
   /** Last ledger sequence sent. */
   lastSequence: Gauge;
-  /** Fetch + decode time per unit (batch object or RPC page), ms. */
+  /** Fetch + decode time per ledger (unit time / ledgers in the unit), ms. */
   processingLatencyMs: Histogram;
-  /** Units fetched and decoded successfully. */
+  /** Ledgers fetched and decoded successfully. */
   successCount: Counter;
   /** Failed streams and failed store checks. */
   errorCount: Counter;
@@ -39,9 +39,9 @@ export function createSourceMetrics(registry = new Registry()): SourceMetrics {
     lastSequence: registry.gauge("last_sequence", "Last ledger sequence sent"),
     processingLatencyMs: registry.histogram(
       "processing_latency_ms",
-      "Fetch and decode time per batch object or RPC page, ms",
+      "Fetch and decode time per ledger (batch object or RPC page time / its ledgers), ms",
     ),
-    successCount: registry.counter("success_count", "Units fetched and decoded successfully"),
+    successCount: registry.counter("success_count", "Ledgers fetched and decoded successfully"),
     errorCount: registry.counter("error_count", "Failed streams and failed store checks"),
     activeStreams: registry.gauge("active_streams", "DoGet streams open now"),
   };
