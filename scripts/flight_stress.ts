@@ -22,6 +22,7 @@ const HELP = `Usage: deno run -A scripts/flight_stress.ts [options]
   --row-kb N          row size of streamed batches in KiB (default 1024, like a ledger)
   --killed N          client processes SIGKILLed per round (default 2)
   --fresh-server      start a new server process every round (and go on after a crash)
+  --no-goaway         in-process clients drop TCP instead of sending GOAWAY on close()
   --scenarios LIST    comma-separated subset of: ${STRESS_SCENARIOS.join(",")}
   --server-deno CMD   command that runs the server's Deno (default: this Deno)
   --client-deno CMD   command that runs killed clients' Deno (default: this Deno)
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     killed: { type: "string", default: "2" },
     "fresh-server": { type: "boolean", default: false },
     scenarios: { type: "string" },
+    "no-goaway": { type: "boolean", default: false },
     "server-deno": { type: "string" },
     "client-deno": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
@@ -90,6 +92,7 @@ const result = await runStress({
   killedClients: positive("killed", values.killed),
   freshServerPerRound: values["fresh-server"],
   scenarios,
+  closeWithoutGoaway: values["no-goaway"],
   serverDeno: await resolveDeno(values["server-deno"]),
   clientDeno: await resolveDeno(values["client-deno"]),
   log: (line) => console.log(`${new Date().toISOString()} ${line}`),
@@ -101,6 +104,7 @@ console.log(JSON.stringify(
     started: started.toISOString(),
     serverDeno: values["server-deno"] ?? `deno ${Deno.version.deno}`,
     scenarios: scenarios ?? STRESS_SCENARIOS,
+    closeWithoutGoaway: values["no-goaway"],
     rounds: result.rounds,
     serverProcesses: result.servers.length,
     crashedServers: crashed.length,

@@ -9,7 +9,7 @@ import type * as arrow from "apache-arrow";
 import { CLIENT_CHANNEL_OPTIONS, TARGET_MESSAGE_BYTES } from "./channel_options.ts";
 import { FlightError, toFlightError } from "./errors.ts";
 import type { DecodedFlightData } from "./flight_data_codec.ts";
-import { ReceiveGate } from "./flow_control.ts";
+import { destroyClientConnections, ReceiveGate } from "./flow_control.ts";
 import { readFlightData, schemaFromIpcBytes } from "./ipc.ts";
 import type {
   PbAction,
@@ -39,6 +39,12 @@ export interface FlightClientOptions {
    * Streams of one client share its connection: read parallel streams from separate clients.
    */
   receiveBufferBytes?: number;
+  /**
+   * Make {@linkcode FlightClient.close} drop the TCP connection instead of sending HTTP/2 GOAWAY,
+   * to spare servers on Deno 2.9.x, which can abort on a received GOAWAY (denoland/deno#36788).
+   * Default false (servers here run on Deno 2.7.14, which is not affected).
+   */
+  closeWithoutGoaway?: boolean;
 }
 
 /** Options of every client call. */
@@ -267,12 +273,14 @@ export class FlightClient {
   readonly #client: grpc.Client;
   readonly #receiveBufferBytes: number;
   readonly #active = new Set<{ cancel(): void }>();
+  readonly #closeWithoutGoaway: boolean;
 
   /** @param location `host:port`, `grpc://host:port`, `grpc+tcp://...` or `grpc+tls://...`. */
   constructor(location: string, options: FlightClientOptions = {}) {
     const { target, tls } = parseFlightLocation(location);
     this.target = target;
     this.#receiveBufferBytes = options.receiveBufferBytes ?? 4 * TARGET_MESSAGE_BYTES;
+    this.#closeWithoutGoaway = options.closeWithoutGoaway ?? false;
     const credentials = options.credentials ??
       (tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure());
     this.#client = new grpc.Client(target, credentials, {
@@ -478,6 +486,7 @@ export class FlightClient {
   close(): void {
     for (const call of [...this.#active]) call.cancel();
     this.#active.clear();
+    if (this.#closeWithoutGoaway) destroyClientConnections(this.#client);
     this.#client.close();
   }
 }

@@ -300,3 +300,37 @@ export class ReceiveGate {
     }
   }
 }
+
+/**
+ * Closes a grpc-js client's HTTP/2 connections by destroying their sockets, without the GOAWAY
+ * frame a graceful close sends. Deno 2.9.x servers may abort inside nghttp2 when they receive a
+ * GOAWAY (denoland/deno#36788); a vanished TCP peer is handled like any dropped connection.
+ * Returns the number of connections closed this way (0 when the internals were not found).
+ */
+export function destroyClientConnections(client: object): number {
+  let n = 0;
+  try {
+    const channel = (client as { getChannel?: () => unknown }).getChannel?.();
+    const internal = (channel as { internalChannel?: unknown } | undefined)?.internalChannel;
+    const pool = (internal as { subchannelPool?: { pool?: Record<string, unknown[]> } })
+      ?.subchannelPool?.pool;
+    for (const entries of Object.values(pool ?? {})) {
+      for (const entry of entries) {
+        const sub = (entry as { subchannel?: unknown }).subchannel;
+        const transport = (sub as { transport?: unknown } | undefined)?.transport;
+        const session = (transport as { session?: unknown } | undefined)?.session;
+        if (typeof session !== "object" || session === null) continue;
+        const socket = rawSocketOf(session) as
+          | (PausableSocket & { destroy?: () => void })
+          | undefined;
+        if (socket?.destroy) {
+          socket.destroy();
+          n++;
+        }
+      }
+    }
+  } catch {
+    // Internals changed: fall back to the graceful close.
+  }
+  return n;
+}

@@ -13,12 +13,14 @@ import { fileURLToPath } from "node:url";
 import type { Buffer } from "node:buffer";
 import * as protoLoader from "@grpc/proto-loader";
 import type { ServiceDefinition } from "@grpc/grpc-js";
+import { assetUrl } from "../assets/mod.ts";
 import { decodeFlightData } from "./flight_data_codec.ts";
 
-/** Absolute path of `proto/Flight.proto`, resolved from this module (works from any cwd). */
-export const FLIGHT_PROTO_PATH: string = fileURLToPath(
-  new URL("../../proto/Flight.proto", import.meta.url),
-);
+/**
+ * Absolute path of `proto/Flight.proto` (works from any cwd, and from a bundle: see
+ * shared/assets).
+ */
+export const FLIGHT_PROTO_PATH: string = fileURLToPath(assetUrl("proto/Flight.proto"));
 
 /** Full name of the service. */
 export const FLIGHT_SERVICE_NAME = "arrow.flight.protocol.FlightService";

@@ -527,6 +527,23 @@ Deno.test("close() cancels open streams, also one nobody reads any more", async 
   }
 });
 
+Deno.test("closeWithoutGoaway drops the connection; the server carries on", async () => {
+  const t = ledgerTable(1, 1, 256 * 1024);
+  const probe = { pulled: 0, returned: deferred() };
+  const lb = await loopback({ doGet: () => infiniteStream(t.schema, t.batches[0], probe) });
+  try {
+    const rude = new FlightClient(lb.address, { closeWithoutGoaway: true });
+    const it = rude.doGet("x")[Symbol.asyncIterator]();
+    assert.equal((await it.next()).done, false);
+    rude.close();
+    await withTimeout(probe.returned.promise, 5000, "the server to notice the dropped client");
+    await expectFlightError(it.next(), GrpcStatus.CANCELLED, /./);
+    assert.deepEqual(await lb.client.listActions(), []);
+  } finally {
+    await lb.close();
+  }
+});
+
 // Last in the file: grpc-js keeps reconnect back-off timers of the closed channel for a while.
 Deno.test({
   name: "an unreachable server is UNAVAILABLE",

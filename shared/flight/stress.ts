@@ -54,6 +54,8 @@ export interface StressOptions {
   serverDeno?: string[];
   /** Command that runs a Deno script for killed client processes. */
   clientDeno?: string[];
+  /** In-process clients close by dropping TCP instead of sending GOAWAY (a 2.9.x mitigation). */
+  closeWithoutGoaway?: boolean;
   /** Progress lines go here. */
   log?: (line: string) => void;
 }
@@ -96,6 +98,8 @@ interface ServerProcess {
   stderr: string[];
   status: Promise<Deno.CommandStatus>;
 }
+
+let clientOptions: { closeWithoutGoaway?: boolean } = {};
 
 async function readLines(
   stream: ReadableStream<Uint8Array>,
@@ -182,7 +186,7 @@ async function readAllBytes(client: FlightClient, ticket: string): Promise<numbe
 }
 
 async function scenarioReadThenClose(address: string, ticket: string): Promise<number> {
-  const client = new FlightClient(address);
+  const client = new FlightClient(address, clientOptions);
   try {
     return await readAllBytes(client, ticket);
   } finally {
@@ -191,14 +195,14 @@ async function scenarioReadThenClose(address: string, ticket: string): Promise<n
 }
 
 async function scenarioBreakMidway(address: string, ticket: string, after: number): Promise<void> {
-  const client = new FlightClient(address);
+  const client = new FlightClient(address, clientOptions);
   let n = 0;
   for await (const _ of client.doGet(ticket)) if (++n >= after) break;
   client.close();
 }
 
 async function scenarioAbort(address: string, ticket: string, after: number): Promise<void> {
-  const client = new FlightClient(address);
+  const client = new FlightClient(address, clientOptions);
   const ac = new AbortController();
   let n = 0;
   try {
@@ -214,7 +218,7 @@ async function scenarioAbort(address: string, ticket: string, after: number): Pr
 
 async function scenarioCloseWhileStreaming(address: string, ticket: string): Promise<void> {
   // close() with a call still open: grpc-js sends GOAWAY while the server is writing.
-  const client = new FlightClient(address);
+  const client = new FlightClient(address, clientOptions);
   const stream = client.doGet(ticket);
   const it = stream[Symbol.asyncIterator]();
   await it.next();
@@ -253,7 +257,7 @@ async function scenarioKilledClient(deno: string[], address: string, ticket: str
 }
 
 async function checkAlive(address: string): Promise<void> {
-  const client = new FlightClient(address);
+  const client = new FlightClient(address, clientOptions);
   try {
     const actions = await client.listActions({ timeoutMs: 10_000 });
     if (actions[0]?.type !== "ping") {
@@ -269,6 +273,7 @@ async function checkAlive(address: string): Promise<void> {
 /** Runs the stress rounds; see the module doc. Never throws for a server crash: check `servers`. */
 export async function runStress(options: StressOptions): Promise<StressResult> {
   const log = options.log ?? (() => {});
+  clientOptions = { closeWithoutGoaway: options.closeWithoutGoaway ?? false };
   const rowBytes = options.rowBytes ?? 256 * 1024;
   const serverDeno = options.serverDeno ?? [Deno.execPath()];
   const clientDeno = options.clientDeno ?? [Deno.execPath()];
