@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { delay } from "../delay.ts";
 import { SourceError } from "../errors.ts";
 import { signRequest, type SigV4Credentials, uriEncode } from "./sigv4.ts";
 import type { DirListing, ListOptions, ObjectStore } from "./store.ts";
@@ -35,22 +36,6 @@ export interface HttpStoreOptions {
 }
 
 class Retryable extends Error {}
-
-/** Waits `ms`, rejecting early when `signal` aborts. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /** Decodes the five XML entities and numeric character references. */
 export function decodeXmlText(s: string): string {
