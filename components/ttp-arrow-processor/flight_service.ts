@@ -13,10 +13,13 @@ import {
   type FlightInfo,
   pathDescriptor,
 } from "../../shared/flight/mod.ts";
+import { getLogger } from "../../shared/log/mod.ts";
 import { ttpEventSchema } from "../../shared/schema/ttp_event.ts";
 import { type EventFilters, filtersToJson } from "./filters.ts";
 import { eventBatches, type StreamContext } from "./event_stream.ts";
 import { parseEventTicket, startLedger, TTP_EVENTS } from "./ticket.ts";
+
+const log = getLogger(["processor", "flight"]);
 
 /** The actions the processor offers. */
 export const ACTIONS = [
@@ -33,14 +36,19 @@ export interface FlightServiceOptions extends StreamContext {
   defaultFilters: EventFilters;
 }
 
-function checkDescriptor(descriptor: FlightDescriptor): void {
+/** The ticket a descriptor names: `undefined` for PATH [ttp_events], the bytes of a CMD. */
+function descriptorTicket(descriptor: FlightDescriptor): Uint8Array | undefined {
+  if (descriptor.type === "CMD" && descriptor.cmd?.length) return descriptor.cmd;
   if (
     descriptor.type !== "PATH" || descriptor.path?.length !== 1 || descriptor.path[0] !== TTP_EVENTS
   ) {
     throw FlightError.notFound(
-      `Expected the descriptor PATH [${TTP_EVENTS}], got ${describeDescriptor(descriptor)}`,
+      `Expected the descriptor PATH [${TTP_EVENTS}] or a CMD holding a ticket "${TTP_EVENTS}:START:END[?filters]", got ${
+        describeDescriptor(descriptor)
+      }`,
     );
   }
+  return undefined;
 }
 
 /** The Flight handlers of the processor. */
@@ -71,18 +79,40 @@ export function createFlightHandlers(options: FlightServiceOptions): FlightHandl
     async listFlights(_criteria, ctx) {
       return [await flightInfo(ctx.signal)];
     },
-    getFlightInfo(descriptor, ctx) {
-      checkDescriptor(descriptor);
-      return flightInfo(ctx.signal);
+    async getFlightInfo(descriptor, ctx) {
+      const ticket = descriptorTicket(descriptor);
+      if (!ticket) return flightInfo(ctx.signal);
+      // A CMD ticket: validated and echoed, with the range it resolves to.
+      const request = parseEventTicket(ticket, options.defaultFilters);
+      const range = await source.availableRange({ signal: ctx.signal });
+      const start = startLedger(request, range);
+      return {
+        schema: ttpEventSchema,
+        descriptor,
+        endpoints: [{ ticket }],
+        ordered: true,
+        appMetadata: encoder.encode(JSON.stringify({
+          first_ledger: start,
+          last_ledger: request.end ?? null,
+          available: { first_ledger: range.first, last_ledger: range.last },
+          filters: filtersToJson(request.filters),
+        })),
+      };
     },
     getSchema(descriptor) {
-      checkDescriptor(descriptor);
+      if (descriptor.type === "CMD" && descriptor.cmd?.length) {
+        parseEventTicket(descriptor.cmd, options.defaultFilters);
+      } else descriptorTicket(descriptor);
       return ttpEventSchema;
     },
     async doGet(ticket, ctx) {
       const request = parseEventTicket(ticket, options.defaultFilters);
       const start = request.start ??
         startLedger(request, await source.availableRange({ signal: ctx.signal }));
+      log.info("Stream {ticket} for {peer}", {
+        ticket: new TextDecoder().decode(ticket),
+        peer: ctx.peer,
+      });
       return {
         schema: ttpEventSchema,
         batches: eventBatches(options, { ...request, start }, ctx.signal),

@@ -4,7 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../shared/config/mod.ts";
-import { FlightClient, FlightError, GrpcStatus, pathDescriptor } from "../../shared/flight/mod.ts";
+import {
+  cmdDescriptor,
+  FlightClient,
+  FlightError,
+  GrpcStatus,
+  pathDescriptor,
+} from "../../shared/flight/mod.ts";
 import { setupLogging } from "../../shared/log/mod.ts";
 import {
   recordBatchToEvents,
@@ -134,6 +140,19 @@ Deno.test("a range is served as the extraction module's events, in order, with m
         info.schema.fields.map((f) => f.name).join(),
         ttpEventSchema.fields.map((f) => f.name).join(),
       );
+      const cmd = await client.getFlightInfo(
+        cmdDescriptor(`ttp_events::${FIRST + 1}?event_type=fee`),
+      );
+      assert.equal(
+        new TextDecoder().decode(cmd.endpoints[0].ticket),
+        `ttp_events::${FIRST + 1}?event_type=fee`,
+      );
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(cmd.appMetadata)), {
+        first_ledger: FIRST,
+        last_ledger: FIRST + 1,
+        available: { first_ledger: FIRST, last_ledger: ROWS[ROWS.length - 1].sequence },
+        filters: { event_type: ["fee"] },
+      });
       const schema = await client.getSchema(pathDescriptor("ttp_events"));
       assert.equal(schema.metadata.get("name"), "ttp_event");
       const flights = [];
@@ -219,7 +238,12 @@ Deno.test("bad tickets, descriptors and actions get clear status codes", async (
       await rejectsWith(
         client.getFlightInfo(pathDescriptor("ledgers")),
         GrpcStatus.NOT_FOUND,
-        /Expected the descriptor PATH \[ttp_events\], got PATH \[ledgers\]/,
+        /Expected the descriptor PATH \[ttp_events\] or a CMD .*, got PATH \[ledgers\]/,
+      );
+      await rejectsWith(
+        client.getFlightInfo(cmdDescriptor("ttp_events:9:1")),
+        GrpcStatus.INVALID_ARGUMENT,
+        /START <= END/,
       );
       await rejectsWith(
         status(client).then(() => client.doAction("reboot").next()),
