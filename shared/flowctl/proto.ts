@@ -7,9 +7,10 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
+import { assetUrl } from "../assets/mod.ts";
 
-/** Directory used as the proto include root (`proto/`). */
-export const PROTO_ROOT: string = fileURLToPath(new URL("../../proto/", import.meta.url));
+/** Directory used as the proto include root (`proto/`; from a bundle: see shared/assets). */
+export const PROTO_ROOT: string = fileURLToPath(assetUrl("proto/"));
 
 /** Legacy service type names (`flowctl.ServiceType`). */
 export type ServiceTypeName =
