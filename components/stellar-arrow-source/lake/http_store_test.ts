@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { SourceError } from "../errors.ts";
-import { lakePath } from "../testing/fixtures.ts";
+import { copyLake, lakePath } from "../testing/fixtures.ts";
 import { startS3Server } from "../testing/s3_server.ts";
 import { HttpStore, parseListObjectsV2 } from "./http_store.ts";
 import { DataLake } from "./lake.ts";
@@ -104,4 +104,54 @@ Deno.test("transient 503s are retried; a store that stays down is unavailable", 
   // Nothing listens any more: connection refused, also unavailable.
   const gone = new HttpStore({ bucketUrl: server.url + "/lakes", prefix: "x", ...FAST });
   await assert.rejects(() => gone.get("k"), /store unreachable: GET .*\/lakes\/x\/k failed/);
+});
+
+Deno.test("s3://aws-public-blockchain/... reads anonymously from the virtual-hosted HTTPS URL", async () => {
+  // Stand-in for AWS: the bucket's objects under v1.1/stellar/ledgers/pubnet/, served on loopback;
+  // fetch is redirected there, so the test sees exactly the URLs the store asks for.
+  const root = await Deno.makeTempDir();
+  const lakeDir = `${root}/v1.1/stellar/ledgers/pubnet`;
+  await Deno.mkdir(lakeDir, { recursive: true });
+  const copy = await copyLake("pubnet-p26");
+  await Deno.rename(copy, `${lakeDir}`).catch(async () => {
+    await Deno.remove(lakeDir, { recursive: true });
+    await Deno.rename(copy, lakeDir);
+  });
+  const server = startS3Server({ buckets: { "aws-public-blockchain": root } });
+  const asked: string[] = [];
+  const redirect = ((input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    asked.push(url.toString());
+    assert.equal(url.host, "aws-public-blockchain.s3.amazonaws.com");
+    assert.equal(new Headers(init?.headers).get("authorization"), null);
+    return fetch(`${server.url}/aws-public-blockchain${url.pathname}${url.search}`, init);
+  }) as typeof fetch;
+  try {
+    const lake = await DataLake.open("s3://aws-public-blockchain/v1.1/stellar/ledgers/pubnet", {
+      remote: { ...FAST, fetch: redirect },
+    });
+    assert.deepEqual(await lake.availableRange(), { start: 63092982, end: 63093001 });
+    const batch = await lake.readBatch(63092990);
+    assert.equal(
+      batch.bytes.length,
+      (await Deno.readFile(`${LAKES}/pubnet-p26/${batch.key}`)).length,
+    );
+    assert.ok(asked.includes(
+      "https://aws-public-blockchain.s3.amazonaws.com/v1.1/stellar/ledgers/pubnet/.config.json",
+    ));
+    assert.ok(
+      asked.some((u) =>
+        u.startsWith(
+          "https://aws-public-blockchain.s3.amazonaws.com/?list-type=2&delimiter=%2F&prefix=v1.1%2Fstellar%2Fledgers%2Fpubnet%2F",
+        )
+      ),
+    );
+    assert.ok(asked.includes(
+      "https://aws-public-blockchain.s3.amazonaws.com/v1.1/stellar/ledgers/pubnet/" +
+        "FC3E15FF--63040000-63103999/FC3D4701--63092990.xdr.zst",
+    ));
+  } finally {
+    await server.close();
+    await Deno.remove(root, { recursive: true });
+  }
 });
