@@ -255,6 +255,11 @@ Deno.test("three components (auto, legacy, v1) register and /api/services shows 
       `http://127.0.0.1:${cp.port}/api/services/${encodeURIComponent(src.id)}`,
     );
     assert.equal((await one.json()).id, src.id);
+    const prom = await (await fetch(`http://127.0.0.1:${cp.port}/metrics`)).text();
+    assert.match(prom, /^flowctl_control_plane_services 3$/m);
+    assert.match(prom, /^flowctl_control_plane_healthy_services 3$/m);
+    assert.match(prom, /^flowctl_control_plane_registrations_total\{protocol="legacy"\} 1$/m);
+    assert.match(prom, /^flowctl_control_plane_heartbeats_total\{protocol="v1"\} \d+$/m);
     const missing = await fetch(`http://127.0.0.1:${cp.port}/api/services/none`);
     assert.equal(missing.status, 404);
     await missing.body?.cancel();

@@ -1,6 +1,7 @@
 /**
  * The control plane's HTTP side: `GET /api/services` (JSON), `GET /api/services/<id>`,
- * `GET /health` and `GET /` (an HTML status page with sparklines that refreshes itself).
+ * `GET /health`, `GET /metrics` (Prometheus) and `GET /` (an HTML status page with sparklines
+ * that refreshes itself).
  * Pure rendering from the registry; the transport is in `server.ts`.
  *
  * @module
@@ -28,6 +29,8 @@ export interface HttpContext {
   now: () => number;
   /** Page refresh period, seconds. */
   refreshSeconds: number;
+  /** Prometheus text for `GET /metrics` (absent: 404). */
+  metricsText?: () => string;
 }
 
 /** JSON view of one service, as served by `/api/services`. */
@@ -178,6 +181,9 @@ export function handleHttp(ctx: HttpContext, method: string, rawUrl: string): Ht
       ? json(200, serviceJson(r, now, ctx.history))
       : json(404, { error: `service ${id} not found` });
   }
+  if (path === "/metrics" && ctx.metricsText) {
+    return { status: 200, contentType: "text/plain; version=0.0.4", body: ctx.metricsText() };
+  }
   if (path === "/health") {
     const services = ctx.registry.list();
     return json(200, {
@@ -191,6 +197,7 @@ export function handleHttp(ctx: HttpContext, method: string, rawUrl: string): Ht
     return { status: 200, contentType: "text/html; charset=utf-8", body: statusPage(ctx) };
   }
   return json(404, {
-    error: `No route for ${path}; expected /, /api/services, /api/services/<id> or /health`,
+    error:
+      `No route for ${path}; expected /, /api/services, /api/services/<id>, /health or /metrics`,
   });
 }

@@ -17,6 +17,7 @@ import { MetricHistory } from "./history.ts";
 import { handleHttp, type HttpContext } from "./http.ts";
 import { loadRegistry, saveRegistry } from "./persistence.ts";
 import { Registry } from "./registry.ts";
+import { Registry as MetricsRegistry } from "../../shared/metrics/mod.ts";
 
 /** Options of {@linkcode startControlPlane}. */
 export interface ControlPlaneOptions {
@@ -112,6 +113,20 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     }
   };
 
+  const metrics = new MetricsRegistry({ prefix: "flowctl_control_plane_" });
+  metrics.gauge("services", "Registered services", { collect: () => registry.list().length });
+  metrics.gauge("healthy_services", "Registered services heard from within the TTL", {
+    collect: () => registry.list().filter((r) => r.healthy).length,
+  });
+  const registrations = metrics.counter("registrations", "Registrations", ["protocol"]);
+  const heartbeats = metrics.counter(
+    "heartbeats",
+    "Heartbeats received, by the protocol the service registered with",
+    ["protocol"],
+  );
+  const unregistrations = metrics.counter("unregistrations", "v1 unregistrations");
+  const expirations = metrics.counter("expirations", "Services marked unhealthy by the janitor");
+
   let port = 0;
   const hooks: ServiceHooks = {
     registry,
@@ -119,6 +134,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     advertisedEndpoint: () =>
       `${address === "0.0.0.0" || address === "::" ? "localhost" : address}:${port}`,
     onRegister: (r, again) => {
+      registrations.inc(1, { protocol: r.protocol });
       history.delete(r.id);
       const props = { id: r.id, kind: r.kind, protocol: r.protocol, topics: r.topics };
       if (again) {
@@ -127,6 +143,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       changed();
     },
     onHeartbeat: (r, recovered, becameUnhealthy) => {
+      heartbeats.inc(1, { protocol: r.protocol });
       history.add(r.id, r.lastHeartbeat, r.metrics);
       if (recovered) log.info("{id} is healthy again (heartbeat received)", { id: r.id });
       if (becameUnhealthy) {
@@ -135,6 +152,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       changed();
     },
     onUnregister: (id) => {
+      unregistrations.inc();
       history.delete(id);
       log.info("Unregistered {id}", { id });
       changed();
@@ -149,7 +167,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   if (protocols.includes("v1")) grpcServer.addService(v1Service, v1Handlers(hooks));
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
 
-  const ctx: HttpContext = { registry, history, now, refreshSeconds: options.refreshSeconds ?? 5 };
+  const ctx: HttpContext = {
+    registry,
+    history,
+    now,
+    refreshSeconds: options.refreshSeconds ?? 5,
+    metricsText: () => metrics.render(),
+  };
   const httpServer = http.createServer((req, res) => {
     const answer = handleHttp(ctx, req.method ?? "GET", req.url ?? "/");
     res.writeHead(answer.status, {
@@ -198,6 +222,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
   const janitor = () => {
     for (const t of registry.expire(now())) {
+      expirations.inc();
       log.warn("{id} is unhealthy: no heartbeat for {seconds} s (TTL {ttl} s)", {
         id: t.id,
         seconds: (t.silentMs / 1000).toFixed(1),
