@@ -13,13 +13,21 @@ export type ServiceName = typeof SERVICE_NAMES[number];
 
 /** Ports of every listener; defaults in {@linkcode DEFAULT_PORTS}. */
 export interface PipelinePorts {
+  /** flowctl control plane (gRPC and HTTP). */
   controlPlane: number;
+  /** stellar-arrow-source Arrow Flight. */
   sourceFlight: number;
+  /** stellar-arrow-source /health and /metrics. */
   sourceHealth: number;
+  /** ttp-arrow-processor Arrow Flight. */
   processorFlight: number;
+  /** ttp-arrow-processor /health and /metrics. */
   processorHealth: number;
+  /** arrow-analytics-sink Arrow Flight. */
   sinkFlight: number;
+  /** arrow-analytics-sink REST and WebSocket. */
   sinkHttp: number;
+  /** arrow-analytics-sink /health and /metrics. */
   sinkHealth: number;
 }
 
@@ -61,6 +69,7 @@ export interface PipelineOptions {
 
 /** How to run one service. */
 export interface ServicePlan {
+  /** Which service. */
   name: ServiceName;
   /** Entry module, relative to the repository root. */
   entry: string;

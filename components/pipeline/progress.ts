@@ -70,7 +70,9 @@ export function sampleFrom(
 
 /** Rates between two samples. */
 export interface Rates {
+  /** Ledgers the processor consumed per second. */
   ledgersPerSecond: number;
+  /** Events the sink consumed per second. */
   eventsPerSecond: number;
   /** Ledgers the sink is behind the source, when both are known. */
   lag?: number;

@@ -9,7 +9,9 @@ import type { ServicePlan } from "./plan.ts";
 
 /** A service started by {@linkcode startService}. */
 export interface RunningService {
+  /** How the service was started. */
   readonly plan: ServicePlan;
+  /** The service's process. */
   readonly child: Deno.ChildProcess;
   /** Resolves when the process exits. */
   readonly exited: Promise<Deno.CommandStatus>;

@@ -24,6 +24,7 @@
 
 /** A configuration error: names the variable/flag, what was expected and what came. */
 export class ConfigError extends Error {
+  /** Error name. */
   override name = "ConfigError";
 }
 
@@ -49,10 +50,15 @@ export interface Option<T> {
 
 /** Common fields of the option constructors in {@linkcode opt}. */
 export interface OptionInit<T> {
+  /** Environment variable, e.g. `FLIGHT_PORT`. */
   env: string;
+  /** Flag name without dashes; derived from `env` when absent. */
   flag?: string;
+  /** One line for `--help`. */
   description: string;
+  /** Default value or a function computing it; absent means required. */
   default?: T | (() => T);
+  /** Shown in `--help` instead of the default value. */
   defaultLabel?: string;
 }
 

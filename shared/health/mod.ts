@@ -61,11 +61,17 @@ export interface HealthServer {
 
 /** The JSON body of `GET /health`. */
 export interface HealthBody extends Record<string, unknown> {
+  /** Overall state. */
   status: HealthStatus;
+  /** Component name. */
   component: string;
+  /** Component version. */
   version: string;
+  /** Seconds since the server started. */
   uptime_seconds: number;
+  /** When the report was made, RFC 3339. */
   timestamp: string;
+  /** Why the status is not healthy. */
   reasons: string[];
 }
 

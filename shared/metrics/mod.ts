@@ -19,9 +19,11 @@
 /** Label values of one series, by label name. */
 export type Labels = Readonly<Record<string, string>>;
 
-type Kind = "counter" | "gauge" | "histogram";
+/** The kinds of metric. */
+export type Kind = "counter" | "gauge" | "histogram";
 
-interface Metric {
+/** What every metric kind implements. */
+export interface Metric {
   readonly name: string;
   readonly help: string;
   readonly kind: Kind;
@@ -65,8 +67,10 @@ function flatName(name: string, key: string): string {
 
 /** A monotonically increasing count. */
 export class Counter implements Metric {
+  /** Metric kind. */
   readonly kind = "counter";
   #values = new Map<string, number>();
+  /** Creates the metric; prefer the {@linkcode Registry} methods. */
   constructor(
     readonly name: string,
     readonly help: string,
@@ -103,8 +107,10 @@ export class Counter implements Metric {
 
 /** A value that goes up and down, set directly or read from a callback at collection time. */
 export class Gauge implements Metric {
+  /** Metric kind. */
   readonly kind = "gauge";
   #values = new Map<string, number>();
+  /** Creates the metric; prefer the {@linkcode Registry} methods. */
   constructor(
     readonly name: string,
     readonly help: string,
@@ -170,11 +176,13 @@ export const DEFAULT_MS_BUCKETS: readonly number[] = [
 
 /** A distribution of observations (no labels), with the last observation kept for snapshots. */
 export class Histogram implements Metric {
+  /** Metric kind. */
   readonly kind = "histogram";
   #counts: number[];
   #sum = 0;
   #count = 0;
   #last = 0;
+  /** Creates the histogram; prefer {@linkcode Registry.histogram}. */
   constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[]) {
     this.#counts = new Array(buckets.length).fill(0);
   }
@@ -220,10 +228,12 @@ export interface RegistryOptions {
 
 /** A set of named metrics. Names are unique within a registry. */
 export class Registry {
+  /** Prepended to every name in the Prometheus text. */
   readonly prefix: string;
   #metrics = new Map<string, Metric>();
   #extraText: (() => string)[] = [];
 
+  /** Creates an empty registry. */
   constructor(options: RegistryOptions = {}) {
     this.prefix = options.prefix ?? "";
   }

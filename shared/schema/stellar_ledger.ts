@@ -25,33 +25,45 @@ export type LedgerSourceType = "datalake" | "rpc";
 
 /** One ledger, as a row of the `stellar_ledger` schema. */
 export interface StellarLedgerRow {
+  /** Ledger sequence number. */
   sequence: number;
   /** sha256 of the XDR LedgerHeader (32 bytes), checked against the hash the meta stores. */
   hash: Uint8Array;
+  /** Hash of the previous ledger (32 bytes). */
   previous_hash: Uint8Array;
   /** Close time, epoch milliseconds. */
   close_time: number;
   /** When the source read the ledger, epoch milliseconds. */
   ingestion_time: number;
+  /** Protocol version of the ledger header. */
   protocol_version: number;
   /** sha256 of the network passphrase (32 bytes). */
   network_id: Uint8Array;
+  /** Transactions in the ledger. */
   transaction_count: number;
+  /** Transactions that succeeded. */
   successful_transaction_count: number;
+  /** Transactions that failed. */
   failed_transaction_count: number;
   /** Operations in all transactions of the set, failed ones included. */
   operation_count: number;
   /** Sum of feeCharged over the ledger's transactions, stroops. */
   total_fees: bigint;
+  /** Fee pool of the header, stroops. */
   fee_pool: bigint;
+  /** Base fee, stroops. */
   base_fee: number;
+  /** Base reserve, stroops. */
   base_reserve: number;
+  /** Maximum transaction set size. */
   max_tx_set_size: number;
   /** The raw XDR LedgerCloseMeta. */
   ledger_xdr: Uint8Array;
+  /** `datalake` or `rpc`. */
   source_type: LedgerSourceType;
   /** The object or endpoint the ledger was read from. */
   source_url: string | null;
+  /** {@linkcode STELLAR_LEDGER_SCHEMA_VERSION}. */
   schema_version: string;
 }
 

@@ -29,6 +29,7 @@
 export class WorkerTaskError extends Error {
   /** Own enumerable properties of the original error (e.g. `code`, `ledger`), if cloneable. */
   readonly details: Record<string, unknown>;
+  /** Rebuilds an error from a worker's message. */
   constructor(name: string, message: string, details: Record<string, unknown> = {}) {
     super(message);
     this.name = name;
@@ -153,13 +154,16 @@ interface Slot<Res> {
  * flight. A worker that crashes fails its tasks with a clear error and is replaced.
  */
 export class WorkerPool<Req, Res> {
+  /** Number of workers. */
   readonly size: number;
+  /** Name used in worker names and errors. */
   readonly name: string;
   #url: URL | string;
   #slots: Slot<Res>[] = [];
   #nextId = 1;
   #closed = false;
 
+  /** Starts `options.size` workers. */
   constructor(options: WorkerPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) {
       throw new RangeError(`Expected a worker pool size >= 1, got ${options.size}`);
