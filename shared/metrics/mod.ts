@@ -24,10 +24,15 @@ export type Kind = "counter" | "gauge" | "histogram";
 
 /** What every metric kind implements. */
 export interface Metric {
+  /** Name without prefix, e.g. `ledgers_processed`. */
   readonly name: string;
+  /** One-line description for `# HELP`. */
   readonly help: string;
+  /** Counter, gauge or histogram. */
   readonly kind: Kind;
+  /** The Prometheus lines of this metric, names prefixed with `prefix`. */
   render(prefix: string): string[];
+  /** Adds this metric's current values to a flat snapshot. */
   flatten(into: Record<string, number>): void;
 }
 
