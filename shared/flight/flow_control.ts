@@ -133,15 +133,23 @@ export class SendGate {
     return new SendGate(state, budgetBytes);
   }
 
-  /** Bytes handed to the connection and not yet written to its socket (an estimate). */
+  /**
+   * Bytes handed to the connection and not yet written to its socket: an estimate that errs low.
+   * The socket also writes HTTP/2 frame headers and other calls' bytes, which are not counted as
+   * queued; whenever that makes the estimate negative (everything was written) it is re-based to
+   * zero, so the error cannot pile up across drained periods.
+   */
   get unsentBytes(): number {
     const s = this.#session;
-    return s.base + s.queued - (s.socket.bytesWritten ?? 0);
+    const unsent = s.base + s.queued - (s.socket.bytesWritten ?? 0);
+    if (unsent >= 0) return unsent;
+    s.base -= unsent;
+    return 0;
   }
 
-  /** Records `bytes` handed to gRPC for writing. */
+  /** Records a message of `bytes` handed to gRPC for writing (plus its 5-byte gRPC prefix). */
   wrote(bytes: number): void {
-    this.#session.queued += bytes;
+    this.#session.queued += bytes + 5;
   }
 
   /** Waits until the connection's unsent bytes are within budget. */
