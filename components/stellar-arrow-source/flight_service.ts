@@ -78,8 +78,16 @@ function describeRange(range: SequenceRange | null): string {
   return range ? `${range.start}-${range.end}` : "none (the source holds no ledgers)";
 }
 
-/** Checks a requested range against the available one; throws NOT_FOUND saying what is held. */
-export function checkRange(ticket: LedgerTicket, available: SequenceRange | null): void {
+/**
+ * Checks a requested range against the available one; throws NOT_FOUND saying what is held.
+ * `undefined` (a store that cannot list) lets every range through: missing objects then answer
+ * NOT_FOUND by name.
+ */
+export function checkRange(
+  ticket: LedgerTicket,
+  available: SequenceRange | null | undefined,
+): void {
+  if (available === undefined) return;
   const want = ticket.end === undefined
     ? `${ticket.start}-(live)`
     : `${ticket.start}-${ticket.end}`;
@@ -154,7 +162,7 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
   const budget = opts.batchBytes ?? DEFAULT_BATCH_BYTES;
   let networkId: Uint8Array | undefined;
 
-  const refresh = async (signal?: AbortSignal): Promise<SequenceRange | null> => {
+  const refresh = async (signal?: AbortSignal): Promise<SequenceRange | null | undefined> => {
     try {
       const passphrase = await source.networkPassphrase(signal);
       if (!networkId || status.networkPassphrase !== passphrase) {
@@ -173,13 +181,17 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
     }
   };
 
-  const infoFor = (range: SequenceRange | null, descriptor: FlightDescriptor): FlightInfo => ({
+  const infoFor = (
+    range: SequenceRange | null | undefined,
+    descriptor: FlightDescriptor,
+  ): FlightInfo => ({
     schema: stellarLedgerSchema,
     descriptor,
     endpoints: range
       ? [{ ticket: new TextEncoder().encode(formatTicket({ start: range.start, end: range.end })) }]
       : [],
-    totalRecords: range ? range.end - range.start + 1 : 0,
+    // -1: unknown (the store refuses listings).
+    totalRecords: range ? range.end - range.start + 1 : range === null ? 0 : -1,
     ordered: true,
   });
 

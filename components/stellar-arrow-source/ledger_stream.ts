@@ -156,7 +156,7 @@ export async function* streamLedgers(
     opts.signal?.throwIfAborted();
     let tip: number | undefined;
     try {
-      tip = await (opts.source.tip?.(opts.signal) ??
+      tip = await (opts.source.tip?.(opts.signal, next) ??
         opts.source.availableRange(opts.signal).then((r) => r?.end));
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason;

@@ -124,6 +124,8 @@ export async function startSource(
     passphrase: status.networkPassphrase ?? "(unknown yet)",
     range: status.availableRange
       ? `${status.availableRange.start}-${status.availableRange.end}`
+      : status.rangeUnknown
+      ? "(unknown: the store refuses listings; ranges are read by name)"
       : "(none)",
   });
 

@@ -1,9 +1,9 @@
 // End-to-end tests with remote upstreams on loopback: a lake behind an S3-compatible HTTP server
 // (going down mid-life) and Stellar RPC (paging across pages, following the tip, bad data).
 import assert from "node:assert/strict";
-import { FlightError, GrpcStatus } from "../../shared/flight/mod.ts";
+import { FlightError, GrpcStatus, pathDescriptor } from "../../shared/flight/mod.ts";
 import { recordBatchToLedgerRows } from "../../shared/schema/mod.ts";
-import { lakePath, ledgerFacts } from "./testing/fixtures.ts";
+import { copyLake, lakePath, ledgerFacts } from "./testing/fixtures.ts";
 import { hex, readRows, readUntilError, startHarness } from "./testing/harness.ts";
 import { rpcLedgersOf, startRpcServer } from "./testing/rpc_server.ts";
 import { startS3Server } from "./testing/s3_server.ts";
@@ -179,5 +179,68 @@ Deno.test("RPC: metadataXdr that does not match its hash is DATA_LOSS naming the
     );
   } finally {
     await mismatch.close();
+  }
+});
+
+Deno.test("a lake whose store refuses listings: ranges served by name, follow probes", async () => {
+  const dir = await copyLake("pubnet-p26");
+  const part = `${dir}/FC3E15FF--63040000-63103999`;
+  const lastName = "FC3D46F6--63093001.xdr.zst";
+  const last = await Deno.readFile(`${part}/${lastName}`);
+  await Deno.remove(`${part}/${lastName}`);
+  const s3 = startS3Server({ buckets: { lakes: dir.replace(/\/[^/]+$/, "") }, denyListing: true });
+  const name = dir.slice(dir.lastIndexOf("/") + 1);
+  const h = await startHarness([
+    "--datalake-url",
+    `${s3.url}/lakes/${name}`,
+    "--workers",
+    "1",
+    "--poll-interval",
+    "50ms",
+  ]);
+  try {
+    assert.equal(h.source.status.rangeUnknown, true);
+    assert.equal(h.source.status.storeReachable, true);
+    const rows = await readRows(h.client, "stellar_ledgers:63092985:63092990");
+    assert.deepEqual(rows.map((r) => r.sequence), [
+      63092985,
+      63092986,
+      63092987,
+      63092988,
+      63092989,
+      63092990,
+    ]);
+    const { rows: before, error } = await readUntilError(
+      h.client,
+      "stellar_ledgers:63092980:63092983",
+    );
+    assert.equal(before.length, 0);
+    assertFlightError(
+      error,
+      GrpcStatus.NOT_FOUND,
+      /ledger 63092980: batch object .*FC3D470B--63092980\.xdr\.zst not found/,
+    );
+    const info = await h.client.getFlightInfo(pathDescriptor("stellar_ledgers"));
+    assert.equal(info.totalRecords, -1);
+
+    const controller = new AbortController();
+    const seen: number[] = [];
+    try {
+      for await (
+        const batch of h.client.doGet("stellar_ledgers:63092999:", { signal: controller.signal })
+      ) {
+        for (const r of recordBatchToLedgerRows(batch)) seen.push(r.sequence);
+        if (seen.at(-1) === 63093000) await Deno.writeFile(`${part}/${lastName}`, last);
+        if (seen.at(-1) === 63093001) controller.abort();
+      }
+    } catch (err) {
+      if (!controller.signal.aborted) throw err;
+    }
+    assert.deepEqual(seen, [63092999, 63093000, 63093001]);
+    assert.equal(s3.stats.denied, 0);
+  } finally {
+    await h.close();
+    await s3.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -7,7 +7,13 @@
  * @module
  */
 import { SourceError } from "./errors.ts";
-import { DataLake, type OpenLakeOptions, type SequenceRange } from "./lake/mod.ts";
+import {
+  DataLake,
+  type LakeBatch,
+  ListingRefusedError,
+  type OpenLakeOptions,
+  type SequenceRange,
+} from "./lake/mod.ts";
 import { RpcClient, type RpcClientOptions, RpcError } from "./rpc/mod.ts";
 import type { DecodeRequest } from "./decode_types.ts";
 
@@ -30,10 +36,16 @@ export interface LedgerSource {
   readonly url: string;
   /** Opens the source if needed (reads the manifest) and returns the network passphrase. */
   networkPassphrase(signal?: AbortSignal): Promise<string>;
-  /** The ledgers currently held (refreshed on every call); null when none. */
-  availableRange(signal?: AbortSignal): Promise<SequenceRange | null>;
-  /** The newest ledger held, cheaper than `availableRange` where the source can (follow polls). */
-  tip?(signal?: AbortSignal): Promise<number | undefined>;
+  /**
+   * The ledgers currently held (refreshed on every call): null when none, undefined when the
+   * source cannot tell (a lake whose store refuses listings; ranges are then served by name).
+   */
+  availableRange(signal?: AbortSignal): Promise<SequenceRange | null | undefined>;
+  /**
+   * The newest ledger held, cheaper than `availableRange` where the source can (follow polls).
+   * `next` is the ledger the caller waits for (a store that cannot list probes for it).
+   */
+  tip?(signal?: AbortSignal, next?: number): Promise<number | undefined>;
   /** Splits `[start, end]` into units, in order (no I/O). */
   plan(start: number, end: number): Generator<UnitRef>;
   /** Fetches one unit's raw bytes, ready for a decode worker. */
@@ -55,6 +67,8 @@ export class LakeSource implements LedgerSource {
   readonly #opts: LakeSourceOptions;
   #lake: Promise<DataLake> | undefined;
   #opened: DataLake | undefined;
+  #listable = true;
+  #probed: LakeBatch | undefined;
 
   /** Creates the source; nothing is read until used. */
   constructor(opts: LakeSourceOptions) {
@@ -81,14 +95,39 @@ export class LakeSource implements LedgerSource {
     return (await this.lake()).networkPassphrase;
   }
 
-  /** Lists the lake for its range. */
-  async availableRange(): Promise<SequenceRange | null> {
-    return await (await this.lake()).availableRange();
+  /** Lists the lake for its range; undefined when the store refuses listings. */
+  async availableRange(): Promise<SequenceRange | null | undefined> {
+    const lake = await this.lake();
+    try {
+      const range = await lake.availableRange();
+      this.#listable = true;
+      return range;
+    } catch (err) {
+      if (!(err instanceof ListingRefusedError)) throw err;
+      this.#listable = false;
+      return undefined;
+    }
   }
 
-  /** The newest ledger held (two short listings; see `DataLake.tip`). */
-  async tip(): Promise<number | undefined> {
-    return await (await this.lake()).tip();
+  /**
+   * The newest ledger held: two short listings (see `DataLake.tip`), or, when the store refuses
+   * listings, a probe for the batch holding `next` (kept for the `fetch` that follows).
+   */
+  async tip(signal?: AbortSignal, next?: number): Promise<number | undefined> {
+    const lake = await this.lake();
+    if (this.#listable) {
+      try {
+        return await lake.tip();
+      } catch (err) {
+        if (!(err instanceof ListingRefusedError)) throw err;
+        this.#listable = false;
+      }
+    }
+    if (next === undefined) return undefined;
+    const batch = await lake.tryReadBatch(next, signal);
+    if (!batch) return undefined;
+    this.#probed = batch;
+    return batch.range.end;
   }
 
   /** One unit per batch object. Needs the lake opened (`availableRange` does it). */
@@ -103,7 +142,11 @@ export class LakeSource implements LedgerSource {
   /** Reads one batch object (missing → `not_found` naming the ledger and object). */
   async fetch(unit: UnitRef, signal?: AbortSignal): Promise<DecodeRequest> {
     const lake = await this.lake();
-    const batch = await lake.readBatch(unit.start, signal);
+    const probed = this.#probed;
+    this.#probed = undefined;
+    const batch = probed?.range.start === unit.start
+      ? probed
+      : await lake.readBatch(unit.start, signal);
     return {
       kind: "lake",
       object: batch.object,

@@ -101,9 +101,13 @@ export class SourceStatus {
     this.#now = opts.now ?? Date.now;
   }
 
-  /** Records a successful store check. */
-  storeOk(range: SequenceRange | null): void {
-    this.availableRange = range;
+  /** True when the store refuses listings (the range is unknown; ranges are read by name). */
+  rangeUnknown = false;
+
+  /** Records a successful store check; `undefined`: the store cannot list its range. */
+  storeOk(range: SequenceRange | null | undefined): void {
+    this.availableRange = range ?? null;
+    this.rangeUnknown = range === undefined;
     this.storeReachable = true;
     this.storeError = undefined;
   }
@@ -170,6 +174,7 @@ export class SourceStatus {
       source_url: this.sourceUrl,
       network_passphrase: this.networkPassphrase ?? null,
       available_range: this.availableRange,
+      range_unknown: this.rangeUnknown,
       store_reachable: this.storeReachable ?? null,
       ledgers_served: this.ledgersServed,
       last_sequence: this.lastSequence ?? null,

@@ -10,7 +10,12 @@
 import { delay } from "../delay.ts";
 import { SourceError } from "../errors.ts";
 import { signRequest, type SigV4Credentials, uriEncode } from "./sigv4.ts";
-import type { DirListing, ListOptions, ObjectStore } from "./store.ts";
+import {
+  type DirListing,
+  ListingRefusedError,
+  type ListOptions,
+  type ObjectStore,
+} from "./store.ts";
 
 /** Options for {@linkcode HttpStore}. */
 export interface HttpStoreOptions {
@@ -199,15 +204,23 @@ export class HttpStore implements ObjectStore {
       if (remaining < 1000) url.searchParams.set("max-keys", String(remaining));
       if (token) url.searchParams.set("continuation-token", token);
       const page: ListPage = await this.#request(url, undefined, async (res) => {
+        if ([401, 403, 405, 501].includes(res.status)) {
+          const failure = await this.#failure(res, url);
+          throw new ListingRefusedError(
+            `listing refused: ${failure.message} (objects can still be read by name)`,
+            url.toString(),
+          );
+        }
         if (!res.ok) throw await this.#failure(res, url);
         const text = await res.text();
         try {
           return parseListObjectsV2(text);
         } catch (err) {
-          throw new SourceError(
-            "unavailable",
-            `bad listing from ${url}: ${(err as Error).message}`,
-            { object: url.toString() },
+          throw new ListingRefusedError(
+            `listing not supported: GET ${url} did not answer with ListObjectsV2: ${
+              (err as Error).message
+            }`,
+            url.toString(),
           );
         }
       });

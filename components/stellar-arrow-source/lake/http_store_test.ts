@@ -3,6 +3,7 @@ import { SourceError } from "../errors.ts";
 import { copyLake, lakePath } from "../testing/fixtures.ts";
 import { startS3Server } from "../testing/s3_server.ts";
 import { HttpStore, parseListObjectsV2 } from "./http_store.ts";
+import { ListingRefusedError } from "./store.ts";
 import { DataLake } from "./lake.ts";
 
 const LAKES = lakePath(".");
@@ -153,5 +154,24 @@ Deno.test("s3://aws-public-blockchain/... reads anonymously from the virtual-hos
   } finally {
     await server.close();
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a store that refuses listings: ListingRefusedError, objects still readable", async () => {
+  const server = startS3Server({ buckets: { lakes: LAKES }, denyListing: true });
+  try {
+    const lake = await DataLake.open(`${server.url}/lakes/pubnet-p26`, { remote: FAST });
+    await assert.rejects(() => lake.availableRange(), (err: unknown) => {
+      assert.ok(err instanceof ListingRefusedError);
+      assert.equal(err.kind, "unavailable");
+      assert.match(err.message, /listing refused: .*HTTP 403 AccessDenied/);
+      return true;
+    });
+    assert.equal(
+      (await lake.readBatch(63092990)).key,
+      "FC3E15FF--63040000-63103999/FC3D4701--63092990.xdr.zst",
+    );
+  } finally {
+    await server.close();
   }
 });

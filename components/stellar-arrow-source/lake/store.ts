@@ -6,6 +6,21 @@
  * @module
  */
 
+import { SourceError } from "../errors.ts";
+
+/**
+ * The store serves objects but does not allow listing them (HTTP 401/403/405/501, or an answer
+ * that is not a ListObjectsV2 document), as with public buckets that grant `GetObject` only.
+ * The lake's range is then unknown; objects can still be read by name.
+ */
+export class ListingRefusedError extends SourceError {
+  override name = "ListingRefusedError";
+  /** Creates the error for a listing URL. */
+  constructor(message: string, object: string) {
+    super("unavailable", message, { object });
+  }
+}
+
 /** One level of a listing, like S3 ListObjectsV2 with `delimiter=/`. */
 export interface DirListing {
   /** Child folder names (without trailing slash), sorted ascending. */

@@ -21,6 +21,8 @@ export interface S3ServerOptions {
   pageSize?: number;
   /** Answer this many requests with 503 before serving normally. */
   failFirst?: number;
+  /** Refuse listings with 403 AccessDenied (objects stay readable), like GetObject-only buckets. */
+  denyListing?: boolean;
 }
 
 /** A running server. */
@@ -118,6 +120,7 @@ export function startS3Server(options: S3ServerOptions): S3Server {
       const key = parts.join("/");
       if (key === "" && url.searchParams.get("list-type") === "2") {
         stats.list++;
+        if (options.denyListing) return error(403, "AccessDenied");
         const prefix = url.searchParams.get("prefix") ?? "";
         const delimiter = url.searchParams.get("delimiter") ?? "";
         const maxKeys = Math.min(
