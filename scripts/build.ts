@@ -67,7 +67,8 @@ export interface BundleResult {
   ms: number;
 }
 
-const MODULE_URL_RE = /new\s+URL\(\s*(["'])(\.{1,2}\/[^"'`$]+\.ts)\1\s*,\s*import\.meta\.url\s*\)/g;
+const MODULE_URL_RE =
+  /new\s+URL\(\s*(["'])(\.{1,2}\/[^"'`$]+\.ts)\1\s*,\s*import\.meta\.url\s*,?\s*\)/g;
 const ASSET_RE = /\bassetUrl\(\s*(["'])([^"'`$]+)\1\s*\)/g;
 
 /** `source` without block comments and line comments (JSDoc examples are not code). */
