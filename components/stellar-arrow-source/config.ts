@@ -6,6 +6,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { assetUrl } from "../../shared/assets/mod.ts";
 import {
   ConfigError,
   type ConfigOf,
@@ -16,10 +17,11 @@ import {
 import { parseGoDuration } from "../../shared/flowctl/duration.ts";
 import { flowctlOptionSpec } from "../../shared/flowctl/mod.ts";
 
-/** The bundled sample lake (20 protocol-26 pubnet ledgers). */
-export const SAMPLE_LAKE: string = fileURLToPath(
-  new URL("../../testdata/lakes/pubnet-p26", import.meta.url),
-);
+/**
+ * The bundled sample lake (20 protocol-26 pubnet ledgers), found through shared/assets so that it
+ * resolves in a checkout and beside a `scripts/build.ts` bundle alike.
+ */
+export const SAMPLE_LAKE: string = fileURLToPath(assetUrl("testdata/lakes/pubnet-p26"));
 
 /** Parses a poll interval: a Go duration (`2s`, `500ms`) or a bare number of seconds. */
 export function parseInterval(raw: string): number {
