@@ -16,6 +16,7 @@ import {
 } from "../../shared/config/mod.ts";
 import { parseGoDuration } from "../../shared/flowctl/duration.ts";
 import { flowctlOptionSpec } from "../../shared/flowctl/mod.ts";
+import { parseLogLevel } from "../../shared/log/mod.ts";
 
 /**
  * The bundled sample lake (20 protocol-26 pubnet ledgers), found through shared/assets so that it
@@ -102,9 +103,14 @@ export const SOURCE_OPTIONS = {
     default: 20,
     description: "Ledgers per RPC getLedgers page (≤ 200)",
   }),
-  logLevel: opt.string({
+  logLevel: opt.custom({
     env: "LOG_LEVEL",
+    placeholder: "<level>",
     default: "info",
+    parse: (raw) => {
+      parseLogLevel(raw); // throws saying which levels exist
+      return raw.trim();
+    },
     description: "trace, debug, info, warning, error, fatal",
   }),
   logFormat: opt.oneOf({

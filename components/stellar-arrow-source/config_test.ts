@@ -34,6 +34,7 @@ Deno.test("bad values and missing RPC_URL are config errors; --help lists every 
   assert.throws(() => parseSourceConfig([], { SOURCE_TYPE: "rpc" }), /RPC_URL.*required/);
   assert.throws(() => parseSourceConfig(["--workers", "0"], {}), /--workers/);
   assert.throws(() => parseSourceConfig([], { POLL_INTERVAL: "soon" }), /POLL_INTERVAL/);
+  assert.throws(() => parseSourceConfig(["--log-level", "loud"]), /--log-level/);
   const { help } = parseSourceConfig(["--help"], {});
   assert.ok(help);
   for (
