@@ -66,6 +66,29 @@ export const controlPlaneSpec = {
     description:
       "Protocol generations served (legacy: like flowctl <= v0.0.6; v1 only: like cdc1822)",
   }),
+  tlsCert: opt.optionalString({
+    env: "FLOWCTL_SERVER_TLS_CERT",
+    flag: "tls-cert",
+    description: "PEM server certificate: serve gRPC over TLS (with --tls-key)",
+  }),
+  tlsKey: opt.optionalString({
+    env: "FLOWCTL_SERVER_TLS_KEY",
+    flag: "tls-key",
+    description: "PEM server private key (with --tls-cert)",
+  }),
+  tlsCaCert: opt.optionalString({
+    env: "FLOWCTL_SERVER_TLS_CA",
+    flag: "tls-ca-cert",
+    description: "PEM CA: require client certificates signed by it (mutual TLS)",
+  }),
+  httpPort: opt.optionalInt({
+    env: "FLOWCTL_HTTP_PORT",
+    flag: "http-port",
+    min: 0,
+    max: 65535,
+    description:
+      "With TLS: plaintext port for /api/services and / (unset: not served). Without TLS HTTP shares --port",
+  }),
   logLevel: opt.string({ env: "LOG_LEVEL", default: "info", description: "Log level" }),
   logFormat: opt.oneOf<"text" | "json">({
     env: "LOG_FORMAT",
@@ -102,7 +125,34 @@ if (import.meta.main) {
     console.error("FLOWCTL_PROTOCOLS (--protocols): expected legacy, v1 or both, got none");
     Deno.exit(2);
   }
-  const cp = await startControlPlane({ ...c, protocols: c.protocols as ("legacy" | "v1")[] });
+  if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) {
+    console.error("--tls-cert and --tls-key: expected both or neither, got only one");
+    Deno.exit(2);
+  }
+  if (c.tlsCaCert !== undefined && c.tlsCert === undefined) {
+    console.error("--tls-ca-cert: expected together with --tls-cert and --tls-key");
+    Deno.exit(2);
+  }
+  const read = (path: string, what: string): string => {
+    try {
+      return Deno.readTextFileSync(path);
+    } catch (e) {
+      console.error(`${what}: cannot read ${path}: ${(e as Error).message}`);
+      Deno.exit(2);
+    }
+  };
+  const tls = c.tlsCert !== undefined && c.tlsKey !== undefined
+    ? {
+      cert: read(c.tlsCert, "--tls-cert"),
+      key: read(c.tlsKey, "--tls-key"),
+      clientCa: c.tlsCaCert !== undefined ? read(c.tlsCaCert, "--tls-ca-cert") : undefined,
+    }
+    : undefined;
+  const cp = await startControlPlane({
+    ...c,
+    tls,
+    protocols: c.protocols as ("legacy" | "v1")[],
+  });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -16,12 +16,20 @@ Deno.test("main: --help lists the flags", async () => {
 });
 
 Deno.test("main: bad flag values exit 2 with a clear message", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "--heartbeat-ttl", "30"],
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 2);
-  assert.match(new TextDecoder().decode(out.stderr), /--heartbeat-ttl.*Go duration.*"30"/);
+  const cases: [string[], RegExp][] = [
+    [["--heartbeat-ttl", "30"], /--heartbeat-ttl.*Go duration.*"30"/],
+    [["--tls-cert", "/nonexistent.pem"], /--tls-cert and --tls-key: expected both/],
+    [["--tls-cert", "/nonexistent.pem", "--tls-key", "/k.pem"], /--tls-cert: cannot read/],
+    [["--protocols", "v2"], /--protocols.*legacy, v1.*"v2"/],
+  ];
+  for (const [args, message] of cases) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "--port", "0", ...args],
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 2, args.join(" "));
+    assert.match(new TextDecoder().decode(out.stderr), message);
+  }
 });
 
 Deno.test("main: serves /api/services on the gRPC port and stops on SIGTERM", async () => {

@@ -42,12 +42,141 @@ export interface ControlPlaneOptions {
   protocols?: readonly ("legacy" | "v1")[];
   /** Drop connections that have not identified their protocol after this long, ms. Default 10 000. */
   sniffTimeoutMs?: number;
+  /**
+   * Serve gRPC over TLS (PEM texts; with `clientCa`, clients must present a certificate it
+   * signed). TLS connections cannot be told apart before the handshake, so the HTTP API then
+   * moves to `httpPort` (plaintext), or is not served when that is absent.
+   */
+  tls?: { cert: string; key: string; clientCa?: string };
+  /** HTTP port when `tls` is set (0 = any free port). */
+  httpPort?: number;
+}
+
+interface Transport {
+  port: number;
+  httpPort: number | null;
+  close(): Promise<void>;
+}
+
+function trackSockets(server: net.Server | http.Server): Set<net.Socket> {
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
+async function listen(
+  server: net.Server | http.Server,
+  port: number,
+  host: string,
+): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** gRPC and HTTP/1.1 on one plaintext port, told apart by the first bytes. */
+async function listenMultiplexed(
+  grpcServer: grpc.Server,
+  httpServer: http.Server,
+  options: ControlPlaneOptions & { address: string },
+): Promise<Transport> {
+  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const listener = net.createServer((socket) => {
+    // A client that connects and sends too little to tell the protocol apart is dropped.
+    const undecided = setTimeout(
+      () => socket.destroy(),
+      options.sniffTimeoutMs ?? SNIFF_TIMEOUT_MS,
+    );
+    socket.on("close", () => clearTimeout(undecided));
+    socket.on("error", () => socket.destroy());
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const kind = sniffProtocol(head);
+      if (kind === null) return;
+      clearTimeout(undecided);
+      socket.off("data", onData);
+      socket.pause();
+      socket.unshift(head);
+      if (kind === "h2") injector.injectConnection(socket);
+      else httpServer.emit("connection", socket);
+      socket.resume();
+    };
+    socket.on("data", onData);
+  });
+  const sockets = trackSockets(listener);
+  const port = await listen(listener, options.port, options.address);
+  return {
+    port,
+    httpPort: port,
+    async close() {
+      const closed = new Promise<void>((r) => listener.close(() => r()));
+      for (const s of sockets) s.destroy();
+      injector.destroy();
+      grpcServer.forceShutdown();
+      httpServer.close();
+      await closed;
+    },
+  };
+}
+
+/** gRPC over TLS on `port`; HTTP (plaintext) on `httpPort` if given. */
+async function listenTls(
+  grpcServer: grpc.Server,
+  httpServer: http.Server,
+  options: ControlPlaneOptions & { address: string },
+): Promise<Transport> {
+  const tls = options.tls!;
+  const credentials = grpc.ServerCredentials.createSsl(
+    tls.clientCa ? Buffer.from(tls.clientCa) : null,
+    [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }],
+    tls.clientCa !== undefined,
+  );
+  const host = options.address.includes(":") ? `[${options.address}]` : options.address;
+  const port = await new Promise<number>((resolve, reject) =>
+    grpcServer.bindAsync(
+      `${host}:${options.port}`,
+      credentials,
+      (err, p) => err ? reject(err) : resolve(p),
+    )
+  );
+  let httpPort: number | null = null;
+  const sockets = trackSockets(httpServer);
+  if (options.httpPort !== undefined) {
+    try {
+      httpPort = await listen(httpServer, options.httpPort, options.address);
+    } catch (e) {
+      grpcServer.forceShutdown();
+      throw e;
+    }
+  }
+  return {
+    port,
+    httpPort,
+    async close() {
+      grpcServer.forceShutdown();
+      if (httpPort === null) return;
+      const closed = new Promise<void>((r) => httpServer.close(() => r()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
 }
 
 /** A running control plane. */
 export interface ControlPlane {
-  /** The bound port. */
+  /** The bound gRPC port. */
   readonly port: number;
+  /** Port of the HTTP API and status page: `port` when multiplexed, null when not served. */
+  readonly httpPort: number | null;
   /** The registry (for tests and embedding). */
   readonly registry: Registry;
   /** Runs one janitor pass now. */
@@ -165,7 +294,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   if (protocols.length === 0) throw new RangeError("Expected at least one protocol, got none");
   if (protocols.includes("legacy")) grpcServer.addService(legacyService, legacyHandlers(hooks));
   if (protocols.includes("v1")) grpcServer.addService(v1Service, v1Handlers(hooks));
-  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
 
   const ctx: HttpContext = {
     registry,
@@ -183,42 +311,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     res.end(req.method === "HEAD" ? undefined : answer.body);
   });
 
-  const sockets = new Set<net.Socket>();
-  const listener = net.createServer((socket) => {
-    sockets.add(socket);
-    // A client that connects and sends too little to tell the protocol apart is dropped.
-    const undecided = setTimeout(
-      () => socket.destroy(),
-      options.sniffTimeoutMs ?? SNIFF_TIMEOUT_MS,
-    );
-    socket.on("close", () => {
-      sockets.delete(socket);
-      clearTimeout(undecided);
-    });
-    socket.on("error", () => socket.destroy());
-    let head = Buffer.alloc(0);
-    const onData = (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk]);
-      const kind = sniffProtocol(head);
-      if (kind === null) return;
-      clearTimeout(undecided);
-      socket.off("data", onData);
-      socket.pause();
-      socket.unshift(head);
-      if (kind === "h2") injector.injectConnection(socket);
-      else httpServer.emit("connection", socket);
-      socket.resume();
-    };
-    socket.on("data", onData);
-  });
-  await new Promise<void>((resolve, reject) => {
-    listener.once("error", reject);
-    listener.listen(options.port, address, () => {
-      listener.off("error", reject);
-      resolve();
-    });
-  });
-  port = (listener.address() as net.AddressInfo).port;
+  const transport = options.tls
+    ? await listenTls(grpcServer, httpServer, { ...options, address })
+    : await listenMultiplexed(grpcServer, httpServer, { ...options, address });
+  port = transport.port;
 
   const janitor = () => {
     for (const t of registry.expire(now())) {
@@ -238,25 +334,32 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     protocols.includes("v1") ? "flowctl.v1.ControlPlaneService" : "",
   ].filter((x) => x !== "").join(" + ");
   log.info(
-    "flowctl control plane on {address}:{port} (gRPC {services}; HTTP /api/services and /), heartbeat TTL {ttl} s",
-    { address, port, services, ttl: ttl / 1000 },
+    "flowctl control plane on {address}:{port} (gRPC {services}{tls}; HTTP /api/services and / {http}), heartbeat TTL {ttl} s",
+    {
+      address,
+      port,
+      services,
+      tls: options.tls ? (options.tls.clientCa ? " over mutual TLS" : " over TLS") : "",
+      http: transport.httpPort === null
+        ? "off (set --http-port)"
+        : transport.httpPort === port
+        ? "on the same port"
+        : `on port ${transport.httpPort}`,
+      ttl: ttl / 1000,
+    },
   );
 
   let closing: Promise<void> | null = null;
   return {
     port,
+    httpPort: transport.httpPort,
     registry,
     janitor,
     close() {
       closing ??= (async () => {
         clearInterval(janitorTimer);
         clearTimeout(saveTimer);
-        const closed = new Promise<void>((r) => listener.close(() => r()));
-        for (const s of sockets) s.destroy();
-        injector.destroy();
-        grpcServer.forceShutdown();
-        httpServer.close();
-        await closed;
+        await transport.close();
         await flush();
       })();
       return closing;

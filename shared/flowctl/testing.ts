@@ -171,3 +171,77 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** True when the `openssl` command runs (used to make test certificates). */
+export async function hasOpenssl(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("openssl", {
+      args: ["version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes a test CA (`ca.pem`, `ca.key`) and certificates it signs for `localhost`/127.0.0.1:
+ * `server.pem`/`server.key` and `client.pem`/`client.key`, into `dir`, with openssl.
+ */
+export async function makeTestCerts(dir: string): Promise<void> {
+  const run = async (...args: string[]) => {
+    const out = await new Deno.Command("openssl", { args, cwd: dir, stderr: "piped" }).output();
+    if (!out.success) {
+      throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
+    }
+  };
+  await run(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=flowctl-test-ca",
+  );
+  await Deno.writeTextFile(`${dir}/san.ext`, "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  for (const name of ["server", "client"]) {
+    await run(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.csr`,
+      "-subj",
+      `/CN=${name === "server" ? "localhost" : "client"}`,
+    );
+    await run(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      `${name}.pem`,
+      "-days",
+      "1",
+      "-extfile",
+      "san.ext",
+    );
+  }
+}

@@ -2,75 +2,11 @@ import assert from "node:assert/strict";
 import { loadFlowctlConfig } from "./config.ts";
 import { Controller } from "./controller.ts";
 import { sourceServiceDescription } from "./service_info.ts";
-import { startScriptedControlPlane, waitFor } from "./testing.ts";
-
-/** Makes a CA and a localhost server/client certificate pair with openssl, in `dir`. */
-async function makeCerts(dir: string): Promise<void> {
-  const run = async (...args: string[]) => {
-    const out = await new Deno.Command("openssl", { args, cwd: dir, stderr: "piped" }).output();
-    if (!out.success) {
-      throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
-    }
-  };
-  await run(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=test-ca",
-  );
-  await Deno.writeTextFile(`${dir}/san.ext`, "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  for (const name of ["server", "client"]) {
-    await run(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.csr`,
-      "-subj",
-      `/CN=${name === "server" ? "localhost" : "client"}`,
-    );
-    await run(
-      "x509",
-      "-req",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      `${name}.pem`,
-      "-days",
-      "1",
-      "-extfile",
-      "san.ext",
-    );
-  }
-}
-
-const hasOpenssl = await new Deno.Command("openssl", {
-  args: ["version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((o) => o.success, () => false);
+import { hasOpenssl, makeTestCerts, startScriptedControlPlane, waitFor } from "./testing.ts";
 
 Deno.test({
   name: "mutual TLS: FLOWCTL_TLS_CA/CERT/KEY connect to a TLS control plane; plaintext cannot",
-  ignore: !hasOpenssl,
+  ignore: !(await hasOpenssl()),
   // grpc-js keeps an unref'd reconnect-backoff timer (≤ 2 s) of a closed channel whose last
   // state was TRANSIENT_FAILURE (the plaintext client below); it does not hold the process.
   sanitizeOps: false,
@@ -78,7 +14,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
-      await makeCerts(dir);
+      await makeTestCerts(dir);
       const read = (f: string) => Deno.readTextFileSync(`${dir}/${f}`);
       const cp = await startScriptedControlPlane({
         tls: { cert: read("server.pem"), key: read("server.key"), clientCa: read("ca.pem") },
