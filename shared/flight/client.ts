@@ -6,6 +6,7 @@
 import type { Buffer } from "node:buffer";
 import * as grpc from "@grpc/grpc-js";
 import type * as arrow from "apache-arrow";
+import { Table } from "apache-arrow";
 import { CLIENT_CHANNEL_OPTIONS, TARGET_MESSAGE_BYTES } from "./channel_options.ts";
 import { FlightError, toFlightError } from "./errors.ts";
 import type { DecodedFlightData } from "./flight_data_codec.ts";
@@ -247,7 +248,6 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
 
   /** Reads every batch into a table. */
   async readAll(): Promise<arrow.Table> {
-    const { Table } = await import("apache-arrow");
     const batches: arrow.RecordBatch[] = [];
     for await (const b of this) batches.push(b);
     return new Table(await this.schema, batches);
