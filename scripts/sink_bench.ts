@@ -1,9 +1,9 @@
 /**
  * Figures for the arrow-analytics-sink, on real pubnet-p26 events (TTP module):
  *
- * 1. Parquet writing: events/s with zstd encoding in a Web Worker versus on the main thread, from
- *    rows or from the received Arrow batches, and the longest main-thread stall during each
- *    (what the worker is for);
+ * 1. File writing (Parquet alone, then Parquet+JSONL+CSV): events/s with encoding in a Web Worker
+ *    versus on the main thread, from rows or from the received Arrow batches, and the longest
+ *    main-thread stall during each (what the worker is for);
  * 2. WebSocket fan-out: events/s delivered to 100 clients (clients on another thread);
  * 3. REST: p50/p95 latency of a filtered `/api/events` query over the whole fixture dataset,
  *    against an unfiltered first page as baseline;
@@ -22,10 +22,11 @@ import { startSink } from "../components/arrow-analytics-sink/sink.ts";
 import { loadPubnetP26 } from "../components/arrow-analytics-sink/testing/fixture_events.ts";
 import { startProcessorStub } from "../components/arrow-analytics-sink/testing/processor_stub.ts";
 import { DatasetWriter } from "../components/arrow-analytics-sink/writers/dataset_writer.ts";
+import type { FileFormat } from "../components/arrow-analytics-sink/writers/partition.ts";
 import {
-  encodeParquetInput,
-  ParquetWorkerEncoder,
-} from "../components/arrow-analytics-sink/writers/parquet.ts";
+  encodeInline,
+  WorkerFileEncoder,
+} from "../components/arrow-analytics-sink/writers/file_encoder.ts";
 import { WsHub } from "../components/arrow-analytics-sink/ws/hub.ts";
 
 setupLogging({ level: "error" });
@@ -62,16 +63,17 @@ for (const [ledger, list] of fixture.byLedger) received.set(ledger, [eventsToRec
 
 type Mode = { thread: "main" | "worker"; from: "rows" | "batches" };
 
-async function parquetRun(mode: Mode): Promise<{ eps: number; stall: number; bytes: number }> {
+async function parquetRun(
+  mode: Mode,
+  formats: FileFormat[],
+): Promise<{ eps: number; stall: number; bytes: number }> {
   const dir = await Deno.makeTempDir({ prefix: "sink-bench-pq-" });
-  const worker = mode.thread === "worker" ? new ParquetWorkerEncoder(1) : undefined;
+  const worker = mode.thread === "worker" ? new WorkerFileEncoder(1) : undefined;
   try {
     const writer = new DatasetWriter({
       dataDir: dir,
-      formats: ["parquet"],
-      encodeParquet: worker
-        ? (i) => worker.encode(i)
-        : (i) => Promise.resolve(encodeParquetInput(i)),
+      formats,
+      encode: worker ? worker.encode : encodeInline,
     });
     await writer.write(events.slice(0, 100)); // warm up (wasm compile, worker start)
     let bytes = 0;
@@ -102,22 +104,26 @@ const modes: Mode[] = [
   { thread: "main", from: "batches" },
   { thread: "worker", from: "batches" },
 ];
-const pq = [];
-for (const mode of modes) pq.push({ mode, ...await parquetRun(mode) });
-const base = pq[0];
-console.log("\n1. Parquet (zstd) written with fsync + rename, one file per ledger (~650 events):");
-for (const r of pq) {
+for (const formats of [["parquet"], ["parquet", "jsonl", "csv"]] as FileFormat[][]) {
+  const pq = [];
+  for (const mode of modes) pq.push({ mode, ...await parquetRun(mode, formats) });
+  const base = pq[0];
   console.log(
-    `   ${r.mode.thread.padEnd(6)} from ${r.mode.from.padEnd(7)}: ${
-      r.eps.toFixed(0).padStart(6)
-    } events/s (x${(r.eps / base.eps).toFixed(2)}), longest main-thread stall ${
-      r.stall.toFixed(1)
-    } ms (x${(r.stall / base.stall).toFixed(2)})`,
+    `\n1. ${formats.join("+")} written with fsync + rename, one commit per ledger (~650 events):`,
+  );
+  for (const r of pq) {
+    console.log(
+      `   ${r.mode.thread.padEnd(6)} from ${r.mode.from.padEnd(7)}: ${
+        r.eps.toFixed(0).padStart(6)
+      } events/s (x${(r.eps / base.eps).toFixed(2)}), longest main-thread stall ${
+        r.stall.toFixed(1)
+      } ms (x${(r.stall / base.stall).toFixed(2)})`,
+    );
+  }
+  console.log(
+    `   (${(base.bytes / ROUNDS / 1024).toFixed(0)} KiB written per ${events.length} events)`,
   );
 }
-console.log(
-  `   (${(base.bytes / ROUNDS / 1024).toFixed(0)} KiB of Parquet per ${events.length} events)`,
-);
 
 // 2. WebSocket fan-out --------------------------------------------------------------------------
 {
@@ -161,11 +167,7 @@ console.log(
 // 3. REST latency -------------------------------------------------------------------------------
 {
   const dir = await Deno.makeTempDir({ prefix: "sink-bench-api-" });
-  const writer = new DatasetWriter({
-    dataDir: dir,
-    formats: ["parquet"],
-    encodeParquet: (i) => Promise.resolve(encodeParquetInput(i)),
-  });
+  const writer = new DatasetWriter({ dataDir: dir, formats: ["parquet"] });
   const files = [];
   // As the sink would commit them: a file every ~3 ledgers.
   const ledgers = [...fixture.byLedger.keys()].sort((a, b) => a - b);
@@ -184,10 +186,10 @@ console.log(
   const base = `http://127.0.0.1:${server.addr.port}`;
   const someone = events.find((e) => e.event_type === "transfer" && e.asset === "native")!
     .from_address!;
-  async function measure(
+  const measure = async (
     path: string,
     n: number,
-  ): Promise<{ p50: number; p95: number; rows: number }> {
+  ): Promise<{ p50: number; p95: number; rows: number }> => {
     const times: number[] = [];
     let rows = 0;
     for (let i = 0; i < n + 5; i++) {
@@ -200,7 +202,7 @@ console.log(
     }
     times.sort((a, b) => a - b);
     return { p50: times[Math.floor(n * 0.5)], p95: times[Math.floor(n * 0.95)], rows };
-  }
+  };
   const N = 100;
   const baseline = await measure("/api/events?limit=100", N);
   const filtered = await measure(

@@ -111,7 +111,7 @@ export const SINK_OPTIONS = {
     min: 0,
     max: 16,
     default: 1,
-    description: "Web Workers encoding Parquet (0: encode on the main thread)",
+    description: "Web Workers encoding the files (Parquet, JSONL, CSV); 0: the main thread",
   }),
   host: opt.string({ env: "BIND_HOST", default: "0.0.0.0", description: "Interface to bind" }),
   httpPort: opt.port({

@@ -13,7 +13,6 @@ import { createFlightHandlers } from "./flight_service.ts";
 import { EventStore } from "./query/store.ts";
 import { makeLedgers } from "./testing/events.ts";
 import { DatasetWriter } from "./writers/dataset_writer.ts";
-import { encodeParquetInput } from "./writers/parquet.ts";
 
 setupLogging({ level: "fatal" });
 
@@ -28,7 +27,6 @@ Deno.test("Flight over stored events: info, ranges, filters, follow, errors", as
   const writer = new DatasetWriter({
     dataDir: dir,
     formats: ["parquet"],
-    encodeParquet: (i) => Promise.resolve(encodeParquetInput(i)),
   });
   const store = await EventStore.open({ format: "parquet", files: [] });
   const committed = new CommitWatch(9);

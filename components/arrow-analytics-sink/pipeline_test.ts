@@ -5,6 +5,7 @@ import { LedgerAssembler } from "./ledger_assembler.ts";
 import { type Commit, SinkPipeline } from "./pipeline.ts";
 import { makeLedgers } from "./testing/events.ts";
 import { DatasetWriter } from "./writers/dataset_writer.ts";
+import { encodeInline } from "./writers/file_encoder.ts";
 
 setupLogging({ level: "fatal" });
 
@@ -77,12 +78,15 @@ Deno.test("commits at maxRows and on flush; empty ledgers move the checkpoint", 
 Deno.test("a failed commit keeps its ledgers, removes its files and succeeds on retry without duplicates", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sink-pipeline-fail-" });
   try {
-    let failParquet = true;
+    let failing = true;
+    // The second date partition fails to encode after the first one was renamed.
     const writer = new DatasetWriter({
       dataDir: dir,
       formats: ["jsonl", "parquet"],
-      encodeParquet: () =>
-        failParquet ? Promise.reject(new Error("disk full")) : Promise.resolve(new Uint8Array([1])),
+      encode: (input, formats) =>
+        failing && input.events[0].ledger_sequence === 101
+          ? Promise.reject(new Error("disk full"))
+          : encodeInline(input, formats),
     });
     await writeCheckpoint(dir, start);
     const errors: Error[] = [];
@@ -94,7 +98,12 @@ Deno.test("a failed commit keeps its ledgers, removes its files and succeeds on 
       flushIntervalMs: 60_000,
       onError: (e) => errors.push(e),
     });
-    const events = makeLedgers(100, 101, 5);
+    const events = makeLedgers(100, 101, 5).map((e) => ({
+      ...e,
+      closed_at: e.ledger_sequence === 100
+        ? Date.UTC(2026, 0, 1, 23, 59, 59)
+        : Date.UTC(2026, 0, 2),
+    }));
     await pipeline.add([{ ledger: 100, events: events.slice(0, 5) }, {
       ledger: 101,
       events: events.slice(5),
@@ -110,15 +119,23 @@ Deno.test("a failed commit keeps its ledgers, removes its files and succeeds on 
       "the renamed JSONL file of the failed attempt is gone",
     );
     // More ledgers arrive; the retry writes all of them once.
-    await pipeline.add([{ ledger: 102, events: makeLedgers(102, 102, 3) }], 102);
-    failParquet = false;
+    const more = makeLedgers(102, 102, 3).map((e) => ({
+      ...e,
+      closed_at: Date.UTC(2026, 0, 2, 0, 0, 5),
+    }));
+    await pipeline.add([{ ledger: 102, events: more }], 102);
+    failing = false;
     await pipeline.flush();
     assert.equal(pipeline.lastError, undefined);
     assert.equal((await readCheckpoint(dir))?.last_ledger, 102);
     const files = await writer.list("jsonl");
-    assert.deepEqual(files.map((f) => [f.first, f.last]), [[100, 102]]);
-    const lines = (await Deno.readTextFile(files[0].path)).trimEnd().split("\n");
-    assert.equal(lines.length, 13);
+    assert.deepEqual(files.map((f) => [f.first, f.last, f.date]), [
+      [100, 100, "2026-01-01"],
+      [101, 102, "2026-01-02"],
+    ]);
+    let lines = 0;
+    for (const f of files) lines += (await Deno.readTextFile(f.path)).trimEnd().split("\n").length;
+    assert.equal(lines, 13);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

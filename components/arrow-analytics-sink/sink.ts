@@ -28,7 +28,7 @@ import { type Commit, SinkPipeline } from "./pipeline.ts";
 import { EventStore } from "./query/store.ts";
 import { removeTempFiles } from "./writers/atomic_file.ts";
 import { DatasetWriter } from "./writers/dataset_writer.ts";
-import { encodeParquetInput, ParquetWorkerEncoder } from "./writers/parquet.ts";
+import { WorkerFileEncoder } from "./writers/file_encoder.ts";
 import { FILE_FORMATS } from "./writers/partition.ts";
 import { WsHub } from "./ws/hub.ts";
 
@@ -97,17 +97,11 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
 
   // --- dataset and checkpoint -------------------------------------------------------------
   const fileFormats = config.fileFormats;
-  const workers = fileFormats.includes("parquet") && config.parquetWorkers > 0
-    ? new ParquetWorkerEncoder(config.parquetWorkers)
+  const workers = fileFormats.length > 0 && config.parquetWorkers > 0
+    ? new WorkerFileEncoder(config.parquetWorkers)
     : undefined;
   const writer = fileFormats.length > 0
-    ? new DatasetWriter({
-      dataDir: config.dataDir,
-      formats: fileFormats,
-      encodeParquet: workers
-        ? (input) => workers.encode(input)
-        : (input) => Promise.resolve(encodeParquetInput(input)),
-    })
+    ? new DatasetWriter({ dataDir: config.dataDir, formats: fileFormats, encode: workers?.encode })
     : undefined;
   let checkpoint = writer ? await readCheckpoint(config.dataDir) : undefined;
   if (writer) {

@@ -3,7 +3,6 @@ import { eventToJson, type TtpEvent } from "../../../shared/schema/ttp_event.ts"
 import { EventStore } from "../query/store.ts";
 import { account, makeLedgers } from "../testing/events.ts";
 import { DatasetWriter } from "../writers/dataset_writer.ts";
-import { encodeParquetInput } from "../writers/parquet.ts";
 import type { FileFormat } from "../writers/partition.ts";
 import { createApiHandler, MAX_LIMIT } from "./router.ts";
 
@@ -20,7 +19,6 @@ async function fixture(format: FileFormat): Promise<Fixture> {
   const writer = new DatasetWriter({
     dataDir: dir,
     formats: [format],
-    encodeParquet: (i) => Promise.resolve(encodeParquetInput(i)),
   });
   const events = makeLedgers(100, 139, 25);
   const files = [];

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import type { TtpEvent } from "../../../shared/schema/ttp_event.ts";
 import { makeEvent, makeLedgers } from "../testing/events.ts";
 import { DatasetWriter } from "../writers/dataset_writer.ts";
-import { encodeParquetInput } from "../writers/parquet.ts";
 import { EventStore, ledgerOfEventId, whereClause } from "./store.ts";
 
 Deno.test("ledgerOfEventId reads the ledger from the TOID", () => {
@@ -28,7 +27,6 @@ Deno.test("stats are computed once from files, then kept current from commits", 
     const writer = new DatasetWriter({
       dataDir: dir,
       formats: ["parquet"],
-      encodeParquet: (i) => Promise.resolve(encodeParquetInput(i)),
     });
     const first = makeLedgers(1, 10, 7);
     const store = await EventStore.open({ format: "parquet", files: await writer.write(first) });

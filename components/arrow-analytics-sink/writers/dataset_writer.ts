@@ -12,9 +12,7 @@
 import type * as arrow from "apache-arrow";
 import type { TtpEvent } from "../../../shared/schema/ttp_event.ts";
 import { removeTempFiles, syncDir, writeFileAtomic } from "./atomic_file.ts";
-import { encodeCsv } from "./csv.ts";
-import { encodeJsonl } from "./jsonl.ts";
-import type { ParquetInput } from "./parquet.ts";
+import { encodeInline, type FileEncodeFn } from "./file_encoder.ts";
 import {
   dataFileName,
   type FileFormat,
@@ -24,17 +22,14 @@ import {
   partitionDir,
 } from "./partition.ts";
 
-/** Encodes events (and their batches, when known) as a Parquet file, in a worker or in-process. */
-export type ParquetEncoder = (input: ParquetInput) => Promise<Uint8Array>;
-
 /** Options of {@linkcode DatasetWriter}. */
 export interface DatasetWriterOptions {
   /** Data directory; each format gets `<dataDir>/<format>/`. */
   dataDir: string;
   /** Enabled file formats. */
   formats: readonly FileFormat[];
-  /** Parquet encoder; required when `formats` has `parquet`. */
-  encodeParquet?: ParquetEncoder;
+  /** Encodes the files of a partition; default {@linkcode encodeInline} (calling thread). */
+  encode?: FileEncodeFn;
 }
 
 /** A committed data file. */
@@ -68,22 +63,17 @@ export class DatasetCorruptError extends Error {
   override name = "DatasetCorruptError";
 }
 
-const encoder = new TextEncoder();
-
 /** Writes and lists the dataset; see the module doc. */
 export class DatasetWriter {
   readonly dataDir: string;
   readonly formats: readonly FileFormat[];
-  #encodeParquet?: ParquetEncoder;
+  #encode: FileEncodeFn;
 
-  /** @throws {TypeError} when Parquet is enabled without an encoder. */
+  /** @param options see {@linkcode DatasetWriterOptions} */
   constructor(options: DatasetWriterOptions) {
     this.dataDir = options.dataDir;
     this.formats = [...options.formats];
-    this.#encodeParquet = options.encodeParquet;
-    if (this.formats.includes("parquet") && !this.#encodeParquet) {
-      throw new TypeError("Expected an encodeParquet function when the parquet format is enabled");
-    }
+    this.#encode = options.encode ?? encodeInline;
   }
 
   /** The folder of a format. */
@@ -109,7 +99,7 @@ export class DatasetWriter {
       if (!list) byDate.set(date, list = []);
       list.push(e);
     }
-    const jobs: Promise<DataFile>[] = [];
+    const jobs: Promise<DataFile[]>[] = [];
     for (const [date, list] of byDate) {
       let first = Infinity;
       let last = -Infinity;
@@ -129,52 +119,42 @@ export class DatasetWriter {
           partitionBatches.push(...slices);
         }
       }
-      for (const format of this.formats) {
-        jobs.push(
-          this.#writeOne({ format, date, first, last, events: list, batches: partitionBatches }),
-        );
-      }
+      jobs.push(
+        this.#writePartition({ date, first, last, events: list, batches: partitionBatches }),
+      );
     }
     const settled = await Promise.allSettled(jobs);
     const failed = settled.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    return settled.map((s) => (s as PromiseFulfilledResult<DataFile>).value);
+    return settled.flatMap((s) => (s as PromiseFulfilledResult<DataFile[]>).value);
   }
 
-  async #writeOne(
+  async #writePartition(
     job: {
-      format: FileFormat;
       date: string;
       first: number;
       last: number;
       events: TtpEvent[];
       batches?: arrow.RecordBatch[];
     },
-  ): Promise<DataFile> {
-    let bytes: Uint8Array;
-    switch (job.format) {
-      case "parquet":
-        bytes = await this.#encodeParquet!({ events: job.events, batches: job.batches });
-        break;
-      case "jsonl":
-        bytes = encoder.encode(encodeJsonl(job.events));
-        break;
-      case "csv":
-        bytes = encoder.encode(encodeCsv(job.events));
-        break;
-    }
-    const dir = `${this.formatDir(job.format)}/${partitionDir(job.date)}`;
-    const name = dataFileName({ first: job.first, last: job.last, format: job.format });
-    const path = await writeFileAtomic(dir, name, bytes);
-    return {
-      path,
-      date: job.date,
-      first: job.first,
-      last: job.last,
-      format: job.format,
-      rows: job.events.length,
-      bytes: bytes.length,
-    };
+  ): Promise<DataFile[]> {
+    const encoded = await this.#encode({ events: job.events, batches: job.batches }, this.formats);
+    return await Promise.all(this.formats.map(async (format) => {
+      const bytes = encoded[format];
+      if (!bytes) throw new Error(`The encoder returned no ${format} file for ${job.date}`);
+      const dir = `${this.formatDir(format)}/${partitionDir(job.date)}`;
+      const name = dataFileName({ first: job.first, last: job.last, format });
+      const path = await writeFileAtomic(dir, name, bytes);
+      return {
+        path,
+        date: job.date,
+        first: job.first,
+        last: job.last,
+        format,
+        rows: job.events.length,
+        bytes: bytes.length,
+      };
+    }));
   }
 
   /** Lists the data files of a format (committed or not), sorted by first ledger then date. */

@@ -4,7 +4,8 @@ import { eventFromJson, type TtpEvent } from "../../../shared/schema/ttp_event.t
 import { makeEvent, makeLedgers } from "../testing/events.ts";
 import { parseCsv } from "./csv.ts";
 import { DatasetCorruptError, DatasetWriter } from "./dataset_writer.ts";
-import { encodeParquet, encodeParquetInput, ParquetWorkerEncoder } from "./parquet.ts";
+import { encodeFiles, encodeInline, encodeRequest, WorkerFileEncoder } from "./file_encoder.ts";
+import { encodeParquet } from "./parquet.ts";
 import { tempFileName } from "./partition.ts";
 
 async function duck(sql: string): Promise<Record<string, unknown>[]> {
@@ -21,12 +22,12 @@ async function duck(sql: string): Promise<Record<string, unknown>[]> {
 
 Deno.test("writes each format per date partition, readable by DuckDB with the ttp_event types", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sink-writer-" });
-  const encoder = new ParquetWorkerEncoder(1);
+  const encoder = new WorkerFileEncoder(1);
   try {
     const writer = new DatasetWriter({
       dataDir: dir,
       formats: ["parquet", "jsonl", "csv"],
-      encodeParquet: (events) => encoder.encode(events),
+      encode: encoder.encode,
     });
     // Two ledgers before midnight UTC, one after: two partitions.
     const midnight = Date.UTC(2026, 1, 1);
@@ -130,7 +131,6 @@ Deno.test("recover removes temp files and files beyond the checkpoint, keeps com
     const writer = new DatasetWriter({
       dataDir: dir,
       formats: ["parquet", "jsonl"],
-      encodeParquet: (i) => Promise.resolve(encodeParquetInput(i)),
     });
     await writer.write(makeLedgers(10, 12, 3));
     await writer.write(makeLedgers(13, 15, 3));
@@ -150,39 +150,32 @@ Deno.test("recover removes temp files and files beyond the checkpoint, keeps com
   }
 });
 
-Deno.test("parquet in a worker equals parquet on the main thread", async () => {
-  const events = makeLedgers(1, 20, 50);
-  const encoder = new ParquetWorkerEncoder(1);
-  try {
-    const a = await encoder.encode(events);
-    const b = encodeParquet(events);
-    assert.deepEqual(a, b);
-  } finally {
-    encoder.close();
-  }
-});
-
-Deno.test("parquet from received record batch slices equals parquet from rows", async () => {
+Deno.test("files encoded in a worker equal files encoded inline, from rows or from batches", async () => {
   const { eventsToRecordBatch, recordBatchToEvents } = await import(
     "../../../shared/schema/ttp_event.ts"
   );
   const { readParquet } = await import("parquet-wasm");
   const { tableFromIPC } = await import("apache-arrow");
-  const events = makeLedgers(1, 6, 7);
+  const events = makeLedgers(1, 20, 50);
   const whole = eventsToRecordBatch(events);
   // Slices as the assembler cuts them: across ledger boundaries inside one received batch.
-  const slices = [whole.slice(0, 10), whole.slice(10, 11), whole.slice(11, 42)];
-  const encoder = new ParquetWorkerEncoder(1);
+  const slices = [whole.slice(0, 10), whole.slice(10, 11), whole.slice(11)];
+  const formats = ["parquet", "jsonl", "csv"] as const;
+  const encoder = new WorkerFileEncoder(1);
   try {
+    const reference = encodeFiles(encodeRequest({ events }, formats));
+    assert.deepEqual(reference.parquet, encodeParquet(events));
     for (
-      const bytes of [
-        await encoder.encode({ events, batches: slices }),
-        encodeParquetInput({ events, batches: slices }),
+      const files of [
+        await encoder.encode({ events }, formats),
+        await encoder.encode({ events, batches: slices }, formats),
+        await encodeInline({ events, batches: slices }, formats),
       ]
     ) {
-      const table = tableFromIPC(readParquet(bytes).intoIPCStream());
-      const back = table.batches.flatMap((b) => recordBatchToEvents(b));
-      assert.deepEqual(back, events);
+      assert.deepEqual(files.jsonl, reference.jsonl);
+      assert.deepEqual(files.csv, reference.csv);
+      const table = tableFromIPC(readParquet(files.parquet!).intoIPCStream());
+      assert.deepEqual(table.batches.flatMap((b) => recordBatchToEvents(b)), events);
     }
   } finally {
     encoder.close();
