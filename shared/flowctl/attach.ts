@@ -46,7 +46,8 @@ export interface AttachOptions {
 
 /**
  * Creates, wires and starts the controller. When flowctl is disabled the controller is inert
- * (`status().state === "disabled"`) and nothing is added to `/metrics`.
+ * (`status().state === "disabled"`) and nothing is added to `/metrics`. Never rejects because
+ * the control plane is down; rejects for a configuration error (an unreadable TLS file).
  */
 export async function attachFlowctl(options: AttachOptions): Promise<Controller> {
   const totals = options.totals ?? [];

@@ -42,12 +42,26 @@ export interface ConnectionOptions {
   tls?: FlowctlTlsConfig;
 }
 
-/** Builds channel credentials from the TLS settings (plaintext when no file is set). */
+/**
+ * Builds channel credentials from the TLS settings (plaintext when no file is set).
+ *
+ * @throws {Error} naming the variable and the path when a file cannot be read.
+ */
 export function channelCredentials(tls?: FlowctlTlsConfig): grpc.ChannelCredentials {
   if (!tls || (tls.caFile === "" && tls.certFile === "")) return grpc.credentials.createInsecure();
-  const read = (path: string): Buffer | null =>
-    path === "" ? null : Buffer.from(Deno.readFileSync(path));
-  return grpc.credentials.createSsl(read(tls.caFile), read(tls.keyFile), read(tls.certFile));
+  const read = (path: string, variable: string): Buffer | null => {
+    if (path === "") return null;
+    try {
+      return Buffer.from(Deno.readFileSync(path));
+    } catch (e) {
+      throw new Error(`${variable}: cannot read ${path}: ${(e as Error).message}`);
+    }
+  };
+  return grpc.credentials.createSsl(
+    read(tls.caFile, "FLOWCTL_TLS_CA"),
+    read(tls.keyFile, "FLOWCTL_TLS_KEY"),
+    read(tls.certFile, "FLOWCTL_TLS_CERT"),
+  );
 }
 
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {

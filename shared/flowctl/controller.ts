@@ -138,20 +138,30 @@ export class Controller {
   /**
    * Starts the integration: one registration attempt (bounded by the registration deadline),
    * then heartbeats, or background retries if it failed. Resolves `true` when registered,
-   * `false` otherwise (disabled, or retrying in the background). Never rejects because of the
-   * control plane. Calling it again returns the first call's promise.
+   * `false` otherwise (disabled, stopped, or retrying in the background). Never rejects because
+   * of the control plane; rejects only for a configuration error (an unreadable TLS file).
+   * Calling it again returns the first call's promise.
    */
   start(): Promise<boolean> {
     if (this.#firstAttempt) return this.#firstAttempt;
+    if (this.#stopping) return Promise.resolve(false);
     if (!this.#o.config.enabled) {
       this.#log.info("flowctl integration disabled (ENABLE_FLOWCTL=false)");
       this.#firstAttempt = Promise.resolve(false);
       return this.#firstAttempt;
     }
-    this.#conn = new ControlPlaneConnection({
-      endpoint: this.#o.config.endpoint,
-      tls: this.#o.config.tls,
-    });
+    try {
+      this.#conn = new ControlPlaneConnection({
+        endpoint: this.#o.config.endpoint,
+        tls: this.#o.config.tls,
+      });
+    } catch (e) {
+      // A configuration error (unreadable TLS file): say so instead of retrying forever.
+      this.#state = "stopped";
+      this.#lastError = e instanceof Error ? e.message : String(e);
+      this.#firstAttempt = Promise.reject(e);
+      return this.#firstAttempt;
+    }
     this.#log.info("Registering {name} with flowctl at {endpoint} (protocol {protocol})", {
       name: this.#description.name,
       endpoint: this.#o.config.endpoint,

@@ -337,3 +337,14 @@ Deno.test("auto: a control plane replaced by one of the other generation is rene
     await second?.close();
   }
 });
+
+Deno.test("configuration errors reject start; start after stop does nothing", async () => {
+  const bad = controller("127.0.0.1:1", { FLOWCTL_TLS_CA: "/nonexistent/ca.pem" });
+  await assert.rejects(bad.start(), /FLOWCTL_TLS_CA: cannot read \/nonexistent\/ca.pem/);
+  assert.equal(bad.status().state, "stopped");
+  await bad.stop();
+  const c = controller("127.0.0.1:1");
+  await c.stop();
+  assert.equal(await c.start(), false);
+  assert.equal(c.status().state, "stopped");
+});
