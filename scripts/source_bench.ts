@@ -5,7 +5,8 @@
  * concurrent streams. Baseline measured in the same run: the decode work alone (zstd + batch
  * split + summary + hash) on one thread in this process, and the Flight transport alone: a
  * subprocess serving the same 20 ledgers as prebuilt record batches (`--serve-prebuilt`), so the
- * cost of the source's own pipeline shows as the ratio between the two.
+ * cost of the source's own pipeline shows as the ratio between the two; and raw `node:http2`
+ * in-process as a ceiling reference for the transport.
  *
  * Usage: deno run -A scripts/source_bench.ts [--rounds 5] [--concurrency 2] [--trials 3]
  *
@@ -89,6 +90,44 @@ async function servePrebuilt(): Promise<void> {
   Deno.addSignalListener("SIGTERM", () => stop.resolve());
   await stop.promise;
   await server.close();
+}
+
+/** Ceiling reference: raw `node:http2`, one stream of 1 MiB writes, in-process (no gRPC). */
+async function rawHttp2(totalMb: number): Promise<{ ledgersPerSec: number; mbPerSec: number }> {
+  const http2 = await import("node:http2");
+  const chunk = new Uint8Array(1 << 20);
+  const server = http2.createServer();
+  server.on("stream", (stream: import("node:http2").ServerHttp2Stream) => {
+    let n = 0;
+    const write = () => {
+      while (n < totalMb) {
+        n++;
+        if (!stream.write(chunk)) return void stream.once("drain", write);
+      }
+      stream.end();
+    };
+    stream.respond({ ":status": 200 });
+    write();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as { port: number }).port;
+  const client = http2.connect(`http://127.0.0.1:${port}`);
+  const t0 = performance.now();
+  let bytes = 0;
+  await new Promise<void>((resolve, reject) => {
+    const req = client.request({ ":path": "/" });
+    req.on("data", (d: Uint8Array) => {
+      bytes += d.length;
+    });
+    req.on("end", () => resolve());
+    req.on("error", reject);
+    req.end();
+  });
+  const s = (performance.now() - t0) / 1000;
+  client.close();
+  await new Promise<void>((r) => server.close(() => r()));
+  // 1 MiB ≈ one p26 ledger: report it in the same unit.
+  return { ledgersPerSec: bytes / (1 << 20) / s, mbPerSec: bytes / 1e6 / s };
 }
 
 async function startServer(
@@ -185,6 +224,11 @@ console.log(
 );
 const configs = [
   { label: "decode baseline (1 thread, in-process, no Flight)", workers: -1, streams: 1 },
+  {
+    label: "raw node:http2 in-process (1 MiB writes, no gRPC; 1 MiB = 1 ledger)",
+    workers: -2,
+    streams: 1,
+  },
   { label: "Flight transport only (prebuilt batches)", workers: 0, streams: 1 },
   { label: `Flight transport only (prebuilt batches)`, workers: 0, streams: CONCURRENCY },
   { label: "source WORKERS=1", workers: 1, streams: 1 },
@@ -199,8 +243,10 @@ try {
   for (let t = 0; t < TRIALS; t++) {
     for (const [i, c] of configs.entries()) {
       samples[i].push(
-        c.workers < 0
+        c.workers === -1
           ? baseline(files, ROUNDS)
+          : c.workers === -2
+          ? await rawHttp2(ROUNDS * LEDGERS)
           : await measure(servers.get(c.workers)!.port, c.streams, ROUNDS),
       );
     }
@@ -210,7 +256,7 @@ try {
 }
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(samples[0].map((x) => x.ledgersPerSec));
-const transport = median(samples[1].map((x) => x.ledgersPerSec));
+const transport = median(samples[2].map((x) => x.ledgersPerSec));
 for (const [i, c] of configs.entries()) {
   const lps = median(samples[i].map((x) => x.ledgersPerSec));
   const mbps = median(samples[i].map((x) => x.mbPerSec));
