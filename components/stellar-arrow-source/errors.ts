@@ -15,6 +15,7 @@ export type SourceErrorKind =
 
 /** An error with a kind; `ledger` and `object` are set when the error concerns one. */
 export class SourceError extends Error {
+  /** `SourceError`. */
   override name = "SourceError";
   /** The error kind (maps to a gRPC status). */
   readonly kind: SourceErrorKind;

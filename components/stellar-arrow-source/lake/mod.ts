@@ -11,6 +11,7 @@
  *
  * @module
  */
+export { errorMessage, SourceError, type SourceErrorKind } from "../errors.ts";
 export * from "./keys.ts";
 export * from "./manifest.ts";
 export * from "./store.ts";
@@ -20,6 +21,7 @@ export {
   decodeXmlText,
   HttpStore,
   type HttpStoreOptions,
+  type ListPage,
   parseListObjectsV2,
 } from "./http_store.ts";
 export * from "./location.ts";

@@ -14,6 +14,7 @@ import { SourceError } from "../errors.ts";
  * The lake's range is then unknown; objects can still be read by name.
  */
 export class ListingRefusedError extends SourceError {
+  /** `ListingRefusedError`. */
   override name = "ListingRefusedError";
   /** Creates the error for a listing URL. */
   constructor(message: string, object: string) {

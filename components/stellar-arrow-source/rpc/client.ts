@@ -67,6 +67,7 @@ export interface RpcHealth {
 
 /** A JSON-RPC error answer. */
 export class RpcError extends Error {
+  /** `RpcError`. */
   override name = "RpcError";
   /** JSON-RPC error code. */
   readonly code: number;
