@@ -39,6 +39,9 @@ export const COMPONENT = "arrow-analytics-sink";
 /** Component version. */
 export const VERSION = "0.1.0";
 
+/** How often the processor's offered range is asked for, to know the tip (ms). */
+export const TIP_REFRESH_MS = 5_000;
+
 /** A running sink. */
 export interface RunningSink {
   /** Bound ports (useful when configured as 0). */
@@ -390,6 +393,21 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
       endpoint: config.processorEndpoint,
     });
     const p = pipeline;
+    // The processor's offered range tells how far the network is: refresh it for lag_ledgers.
+    const tipTimer = setInterval(async () => {
+      const client = new FlightClient(config.processorEndpoint);
+      try {
+        const offered = await askOfferedRange(client, abort.signal);
+        if (offered.last !== undefined && (tip === undefined || offered.last > tip)) {
+          tip = offered.last;
+        }
+      } catch {
+        // the input reports upstream trouble
+      } finally {
+        client.close();
+      }
+    }, TIP_REFRESH_MS);
+    abort.signal.addEventListener("abort", () => clearInterval(tipTimer), { once: true });
     const through = await runInput({
       endpoint: config.processorEndpoint,
       start,
@@ -406,6 +424,7 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
         if (tip === undefined || ledger > tip) tip = ledger;
       },
     });
+    clearInterval(tipTimer);
     if (config.endLedger !== undefined && through >= config.endLedger) {
       for (;;) {
         try {
