@@ -222,7 +222,12 @@ export async function collectNeeds(entry: string, root: string = ROOT): Promise<
       }
     }
   }
-  return { companions: [...companions].sort(), assets: [...assets].sort() };
+  const folders = [...assets].filter((a) => a.endsWith("/"));
+  const covered = (a: string) => folders.some((f) => a !== f && a.startsWith(f));
+  return {
+    companions: [...companions].sort(),
+    assets: [...assets].filter((a) => !covered(a)).sort(),
+  };
 }
 
 async function denoBundle(entry: string, output: string, root: string): Promise<void> {
