@@ -34,13 +34,21 @@ if (import.meta.main) {
   const config = parsed.config;
   setupLogging({ level: config.logLevel, format: config.logFormat });
   const log = getLogger(["processor"]);
-  const processor = await startProcessor(config);
+  let processor;
+  try {
+    processor = await startProcessor(config);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log.fatal("Startup failed: {message}", { message });
+    console.error(`${COMPONENT}: startup failed: ${message}`);
+    Deno.exit(1);
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info("{signal} received; shutting down", { signal });
-    await processor.close();
+    await processor!.close();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));

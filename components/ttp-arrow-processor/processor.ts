@@ -85,7 +85,14 @@ export async function startProcessor(
     defaultFilters: defaultFilters(config),
   });
   const server = new FlightServer(handlers, { name: COMPONENT, channelOptions: NO_KEEPALIVE });
-  const flightPort = await server.listen({ host: config.flightHost, port: config.flightPort });
+  let flightPort: number;
+  try {
+    flightPort = await server.listen({ host: config.flightHost, port: config.flightPort });
+  } catch (err) {
+    pool.close();
+    source.close();
+    throw err;
+  }
 
   let flowctl: Controller | undefined;
   const check = (): HealthReport => {
