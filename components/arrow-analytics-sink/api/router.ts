@@ -43,7 +43,8 @@ class BadRequest extends Error {
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json" },
+    // Read-only public data: browsers on any origin may read it (dashboards).
+    headers: { "content-type": "application/json", "access-control-allow-origin": "*" },
   });
 }
 

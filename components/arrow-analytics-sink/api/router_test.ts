@@ -110,6 +110,9 @@ Deno.test("single event, ledger events, stats and 404s", async () => {
   try {
     const target = f.events[333];
     const one = await get(`${f.base}/api/events/${target.event_id}`);
+    const cors = await fetch(`${f.base}/api/stats`);
+    assert.equal(cors.headers.get("access-control-allow-origin"), "*");
+    await cors.body?.cancel();
     assert.equal(one.status, 200);
     assert.deepEqual(one.body, eventToJson(target));
     const missing = await get(`${f.base}/api/events/${target.event_id.slice(0, -1)}9`);
