@@ -346,6 +346,17 @@ export function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
+/** Groups bundle files by their first path segment (`proto/`, `main.js`). */
+export function groupTopLevel(files: readonly BundleFile[]): Map<string, BundleFile[]> {
+  const groups = new Map<string, BundleFile[]>();
+  for (const f of files) {
+    const slash = f.path.indexOf("/");
+    const key = slash < 0 ? f.path : f.path.slice(0, slash + 1);
+    groups.set(key, [...groups.get(key) ?? [], f]);
+  }
+  return groups;
+}
+
 const USAGE = `Usage: deno task bundle [--out DIR] [COMPONENT...]
 
 Bundles each service into DIR/<component>/ (default dist/bundle): main.js, one .js per Web
@@ -383,7 +394,12 @@ if (import.meta.main) {
       console.log(
         `${r.name}: ${relative(Deno.cwd(), r.dir) || "."} (${formatBytes(size)}, ${r.ms} ms)`,
       );
-      for (const f of r.files) console.log(`  ${f.path.padEnd(32)} ${formatBytes(f.bytes)}`);
+      for (const [entry, files] of groupTopLevel(r.files)) {
+        const bytes = formatBytes(files.reduce((s, f) => s + f.bytes, 0));
+        console.log(
+          `  ${entry.padEnd(24)} ${bytes}${files.length > 1 ? ` (${files.length} files)` : ""}`,
+        );
+      }
     }
     console.log(`done in ${((performance.now() - total) / 1000).toFixed(1)} s`);
   } catch (error) {

@@ -13,6 +13,7 @@ import {
   findAssetPaths,
   findDirnameFiles,
   findModuleUrls,
+  groupTopLevel,
   rewriteExternals,
   stripComments,
 } from "./build.ts";
@@ -103,6 +104,16 @@ Deno.test("rewriteExternals pins external imports to their npm: specifier", () =
     ].join("\n"),
   );
   assert.throws(() => rewriteExternals(bundle, ["left-pad"], imports), /npm: entry for left-pad/);
+});
+
+Deno.test("groupTopLevel groups files by folder for the summary", () => {
+  const groups = groupTopLevel([
+    { path: "main.js", bytes: 10 },
+    { path: "proto/Flight.proto", bytes: 2 },
+    { path: "proto/flowctl/v1/common.proto", bytes: 3 },
+  ]);
+  assert.deepEqual([...groups.keys()], ["main.js", "proto/"]);
+  assert.equal(groups.get("proto/")!.length, 2);
 });
 
 Deno.test("selectTargets: all by default, by name, clear error on an unknown name", () => {

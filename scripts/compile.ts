@@ -136,7 +136,8 @@ export async function planCompile(
 /** Explains a failed `deno compile` whose runtime download did not go through. */
 export function explainCompileFailure(stderr: string, denoVersion: string): string {
   if (!/denort|Setting up base binary|dl\.deno\.land/.test(stderr)) return stderr;
-  return `${stderr.trimEnd()}\n\n` +
+  const message = stderr.split(/\n\s*Stack backtrace:/)[0];
+  return `${message.trimEnd()}\n\n` +
     `deno compile needs denort ${denoVersion} (the Deno runtime without tooling) and downloads ` +
     `it from the Deno project's servers on first use. Without access to them: copy ` +
     `denort-<target>.zip of release v${denoVersion} into $DENO_DIR/dl/release/v${denoVersion}/ ` +

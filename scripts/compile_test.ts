@@ -33,8 +33,12 @@ Deno.test("explainCompileFailure adds the denort hint only to runtime download f
   const offline = "error: Writing deno compile executable to temporary file 'x'\n\nCaused by:\n" +
     "    0: Setting up base binary.\n    1: error sending request for url " +
     "(https://dl.deno.land/release/v2.7.14/denort-x86_64-unknown-linux-gnu.zip)";
-  const explained = explainCompileFailure(offline, "2.7.14");
+  const explained = explainCompileFailure(
+    `${offline}\n\nStack backtrace:\n   0: <unknown>\n`,
+    "2.7.14",
+  );
   assert.ok(explained.startsWith(offline));
+  assert.doesNotMatch(explained, /Stack backtrace|<unknown>/);
   assert.match(explained, /\$DENO_DIR\/dl\/release\/v2\.7\.14\//);
   assert.match(explained, /DENORT_BIN/);
   const other = 'error: Module not found "file:///x.ts".';
