@@ -111,7 +111,15 @@ export class WsHub {
         error: `too many WebSocket clients: the limit is ${this.#options.maxConnections}`,
       });
     }
-    const { socket, response } = Deno.upgradeWebSocket(request);
+    let upgraded: { socket: WebSocket; response: Response };
+    try {
+      upgraded = Deno.upgradeWebSocket(request);
+    } catch (error) {
+      return jsonResponse(400, {
+        error: `expected a valid WebSocket upgrade request: ${(error as Error).message}`,
+      });
+    }
+    const { socket, response } = upgraded;
     const client: Client = {
       socket,
       filters,

@@ -181,6 +181,12 @@ Deno.test("bad query filters are 400 and the connection limit is 503", async () 
     "sec-websocket-version": "13",
   };
   try {
+    const noKey = await fetch(http, { headers: { upgrade: "websocket", connection: "Upgrade" } });
+    assert.equal(noKey.status, 400);
+    assert.match((await noKey.json()).error, /valid WebSocket upgrade/);
+    const plain = await fetch(http);
+    assert.equal(plain.status, 400);
+    assert.match((await plain.json()).error, /Upgrade: websocket/);
     const bad = await fetch(`${http}?min_amount=lots`, { headers });
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).parameter, "min_amount");
