@@ -185,7 +185,7 @@ async function startBundle(
       new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new Error(`${main}: no ${options.ready} within timeout:\n${text}`)),
-          options.timeoutMs ?? 30_000,
+          options.timeoutMs ?? 60_000,
         );
       }),
     ]);
@@ -198,7 +198,7 @@ async function startBundle(
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000) {
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     const value = await probe().catch(() => undefined);
