@@ -116,7 +116,7 @@ Deno.test("a range is served as the extraction module's events, in order, with m
       assert.equal(new Set(events.map((e) => e.event_id)).size, events.length);
       for (let i = 1; i < events.length; i++) {
         if (events[i].ledger_sequence !== events[i - 1].ledger_sequence) {
-          assert.equal(events[i].ledger_sequence, events[i - 1].ledger_sequence + 1);
+          assert.ok(events[i].ledger_sequence > events[i - 1].ledger_sequence);
           assert.ok(events[i].event_id > events[i - 1].event_id);
         }
       }
