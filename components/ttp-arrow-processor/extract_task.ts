@@ -81,6 +81,7 @@ export interface ExtractResult {
 
 /** The sequence from a ledger's bytes does not match the row's. */
 export class LedgerSequenceError extends Error {
+  /** Error name. */
   override name = "LedgerSequenceError";
 }
 

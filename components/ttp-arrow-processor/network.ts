@@ -16,6 +16,7 @@ export const KNOWN_NETWORKS: Readonly<Record<string, string>> = Object.freeze({
 
 /** The stream's network does not match the configured passphrase, or cannot be identified. */
 export class NetworkError extends Error {
+  /** Error name. */
   override name = "NetworkError";
 }
 

@@ -10,41 +10,72 @@ import type { LedgerReport } from "./extract_task.ts";
 
 /** What `get_status` returns. */
 export interface ProcessorStatus {
+  /** Component name. */
   component: string;
+  /** Component version. */
   version: string;
+  /** Seconds since the processor started. */
   uptime_seconds: number;
+  /** TTP extraction mode (`TTP_MODE`). */
   mode: string;
+  /** Whether every transaction is verified (`VERIFY_EVENTS`). */
   verify_events: boolean;
+  /** Passphrase in use (configured or recognised from the ledgers); null before the first ledger. */
   network_passphrase: string | null;
+  /** Extraction workers. */
   workers: number;
+  /** Ledgers pulled from the source and extracted. */
   ledgers_consumed: number;
+  /** Events extracted, before filtering. */
   events_extracted: number;
+  /** Events extracted by kind, before filtering. */
   events_extracted_by_type: Record<TtpEventType, number>;
+  /** Events removed by the streams' filters. */
   events_filtered: number;
+  /** Events sent to clients. */
   events_emitted: number;
+  /** Record batches sent to clients. */
   batches_generated: number;
+  /** Highest ledger extracted; null before the first. */
   last_ledger: number | null;
+  /** Transactions whose events did not match their balance changes. */
   verification_failures: number;
+  /** DoGet streams open now. */
   active_streams: number;
+  /** DoGet streams started. */
   streams_started: number;
+  /** Streams that failed. */
   error_count: number;
+  /** The source connection. */
   source: {
+    /** `host:port` of the source. */
     endpoint: string;
+    /** Whether the last call to the source succeeded. */
     connected: boolean;
+    /** Streams from the source open now. */
     active_streams: number;
+    /** Reconnections after a lost stream. */
     reconnects: number;
+    /** Rows skipped as already handed out (after a resume). */
     duplicates_skipped: number;
+    /** The last failure talking to the source. */
     last_error: string | null;
   };
 }
 
 /** Facts the stats do not own, read when a status is built. */
 export interface StatusInputs {
+  /** Component name. */
   component: string;
+  /** Component version. */
   version: string;
+  /** TTP extraction mode. */
   mode: string;
+  /** Whether every transaction is verified. */
   verifyEvents: boolean;
+  /** Extraction workers. */
   workers: number;
+  /** The source client's state, read on demand. */
   source: () => {
     endpoint: string;
     connected: boolean;
@@ -78,6 +109,7 @@ export class ProcessorStats {
   #lastLedger: number | null = null;
   #passphrase: string | null = null;
 
+  /** Creates the metrics in a new registry (prefix `ttp_processor_`). */
   constructor(inputs: StatusInputs) {
     this.#inputs = inputs;
     const r = new Registry({ prefix: "ttp_processor_" });

@@ -35,9 +35,11 @@ export interface StreamRequest {
   filters: EventFilters;
 }
 
-/** An inclusive ledger range; `last` may be `undefined` when only a start is known. */
+/** An inclusive ledger range. */
 export interface LedgerRange {
+  /** First ledger. */
   first: number;
+  /** Last ledger (inclusive). */
   last: number;
 }
 

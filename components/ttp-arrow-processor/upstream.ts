@@ -128,6 +128,7 @@ export class SourceClient {
     connected: false,
   };
 
+  /** Creates the client (connects lazily). */
   constructor(options: SourceClientOptions) {
     this.endpoint = options.endpoint;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 5_000;

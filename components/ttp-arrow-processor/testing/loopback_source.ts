@@ -80,6 +80,7 @@ export class LoopbackSource {
   /** DoGet tickets received, in order. */
   readonly tickets: string[] = [];
 
+  /** Creates the source; call {@linkcode LoopbackSource.start} to serve. */
   constructor(options: LoopbackSourceOptions) {
     this.#rows = options.rows;
     this.#visible = options.visible ?? options.rows.length;

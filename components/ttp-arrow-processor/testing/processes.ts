@@ -95,7 +95,9 @@ export class ServiceProcess {
 
 /** A running stellar-arrow-source. */
 export interface SourceProcess {
+  /** The subprocess. */
   process: ServiceProcess;
+  /** Its Flight port. */
   port: number;
 }
 
@@ -122,8 +124,11 @@ export async function startSourceProcess(
 
 /** A running ttp-arrow-processor. */
 export interface ProcessorProcess {
+  /** The subprocess. */
   process: ServiceProcess;
+  /** Its Flight port. */
   flightPort: number;
+  /** Its health port. */
   healthPort: number;
 }
 
