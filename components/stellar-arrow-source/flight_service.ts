@@ -230,7 +230,8 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
           ingestionTime: Date.now(),
         });
         for (const part of splitByBytes(rows, budget)) {
-          yield ledgerRowsToRecordBatch(part);
+          const batch = ledgerRowsToRecordBatch(part);
+          // Counted as the batch is handed to the transport.
           const last = part[part.length - 1];
           let bytes = 0;
           for (const r of part) bytes += r.ledger_xdr.length;
@@ -238,6 +239,7 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
           metrics.totalBytes.inc(bytes);
           metrics.lastSequence.set(last.sequence);
           status.served(part.length, last.sequence);
+          yield batch;
         }
       }
     } catch (err) {
