@@ -37,8 +37,6 @@ export interface RunningProcessor {
   readonly healthPort: number;
   /** Metrics and status. */
   readonly stats: ProcessorStats;
-  /** The Flight server (for its counters). */
-  readonly server: FlightServer;
   /** Stops everything. */
   close(): Promise<void>;
 }
@@ -198,7 +196,6 @@ export async function startProcessor(
     flightPort,
     healthPort: health.port,
     stats,
-    server,
     async close() {
       closed = true;
       clearTimeout(timer);
