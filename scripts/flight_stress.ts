@@ -22,7 +22,8 @@ const HELP = `Usage: deno run -A scripts/flight_stress.ts [options]
   --row-kb N          row size of streamed batches in KiB (default 1024, like a ledger)
   --killed N          client processes SIGKILLed per round (default 2)
   --fresh-server      start a new server process every round (and go on after a crash)
-  --no-goaway         in-process clients drop TCP instead of sending GOAWAY on close()
+  --no-goaway         in-process clients drop TCP on close() (FlightClient default) instead of
+                      sending GOAWAY (what the stress run does otherwise)
   --scenarios LIST    comma-separated subset of: ${STRESS_SCENARIOS.join(",")}
   --server-deno CMD   command that runs the server's Deno (default: this Deno)
   --client-deno CMD   command that runs killed clients' Deno (default: this Deno)

@@ -54,7 +54,10 @@ export interface StressOptions {
   serverDeno?: string[];
   /** Command that runs a Deno script for killed client processes. */
   clientDeno?: string[];
-  /** In-process clients close by dropping TCP instead of sending GOAWAY (a 2.9.x mitigation). */
+  /**
+   * In-process clients close by dropping TCP instead of sending GOAWAY (the 2.9.x mitigation,
+   * FlightClient's default). False (default here) exercises the GOAWAY path.
+   */
   closeWithoutGoaway?: boolean;
   /** Progress lines go here. */
   log?: (line: string) => void;
