@@ -59,6 +59,21 @@ function assertIdOrder(events: readonly TtpEvent[]): void {
   }
 }
 
+/**
+ * Protocol 23+ canonical order within a ledger: every fee charge first, then the operations'
+ * events, then the fee refunds (negative fee events), so ids need not increase inside a ledger.
+ */
+function assertP23LedgerOrder(events: readonly TtpEvent[]): void {
+  const byLedger = new Map<number, string>();
+  for (const e of events) {
+    const kind = e.event_type !== "fee" ? "o" : e.amount.startsWith("-") ? "R" : "F";
+    byLedger.set(e.ledger_sequence, (byLedger.get(e.ledger_sequence) ?? "") + kind);
+  }
+  for (const [ledger, kinds] of byLedger) {
+    assert.match(kinds, /^F+o*R*$/, `ledger ${ledger}: fees first, refunds last`);
+  }
+}
+
 async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 30_000) {
   const until = Date.now() + ms;
   while (!(await cond())) {
@@ -82,6 +97,7 @@ Deno.test("pubnet-p26 through source and processor equals the extraction module'
     assert.deepEqual(countsByLedgerAndKind(events), countsByLedgerAndKind(want));
     assert.deepEqual(events, want);
     assertIdOrder(events);
+    assertP23LedgerOrder(events);
 
     // Filters and bad tickets over the wire.
     const fees = [];
