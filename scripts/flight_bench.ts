@@ -2,6 +2,8 @@
  * Flight throughput, reported as ratios against an in-process baseline measured in the same run.
  *
  * - baseline: FlightDataEncoder -> FlightData protobuf -> decode -> apache-arrow reader, no network
+ * - raw http2: the same bytes over a bare `node:http2` stream in this process (Deno's transport
+ *   ceiling: no gRPC, no Arrow)
  * - loopback: DoGet over 127.0.0.1, server and client in this process
  * - process:  DoGet from a server in a separate Deno process (shared/flight/testdata/stress_server.ts)
  *
@@ -15,6 +17,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import http2 from "node:http2";
 import type * as arrow from "apache-arrow";
 import { FlightClient } from "../shared/flight/mod.ts";
 import { decodeFlightData, encodeFlightData } from "../shared/flight/flight_data_codec.ts";
@@ -52,6 +55,41 @@ async function overFlight(client: FlightClient, ticket: string): Promise<number>
   let rows = 0;
   for await (const b of client.doGet(ticket)) rows += b.numRows;
   return rows;
+}
+
+/** Streams `mib` MiB in 1 MiB chunks over a bare node:http2 stream; resolves with MiB read. */
+async function rawHttp2(mib: number): Promise<number> {
+  const server = http2.createServer();
+  server.on("stream", (stream: http2.ServerHttp2Stream) => {
+    stream.respond({ ":status": 200 });
+    const chunk = new Uint8Array(1024 * 1024);
+    const socket = stream.session!.socket as unknown as { bytesWritten: number };
+    const base = socket.bytesWritten;
+    let sent = 0;
+    const pump = () => {
+      // Same bound as the Flight server's send gate: 8 MiB beyond what the socket wrote.
+      while (sent < mib && sent * chunk.byteLength - (socket.bytesWritten - base) < 8 << 20) {
+        stream.write(chunk);
+        sent++;
+      }
+      if (sent >= mib) stream.end();
+      else setTimeout(pump, 1);
+    };
+    pump();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  const client = http2.connect(`http://127.0.0.1:${port}`);
+  const bytes = await new Promise<number>((resolve, reject) => {
+    const req = client.request({ ":path": "/" });
+    let n = 0;
+    req.on("data", (d: Uint8Array) => (n += d.byteLength));
+    req.on("end", () => resolve(n));
+    req.on("error", reject);
+  });
+  client.close();
+  await new Promise((r) => server.close(r));
+  return bytes / (1024 * 1024);
 }
 
 async function timed(what: () => Promise<number>): Promise<{ rows: number; seconds: number }> {
@@ -132,6 +170,7 @@ try {
   const base1 = report("ledgers baseline", "MiB/s", 1, 1, b1);
   rows.pop();
   rows.push(`ledgers baseline       ${base1.toFixed(1).padStart(10)} MiB/s`);
+  report("raw http2 loopback", "MiB/s", 1, base1, await timed(() => rawHttp2(MIB)));
   report(
     "ledgers loopback",
     "MiB/s",
