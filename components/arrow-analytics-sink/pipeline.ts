@@ -1,7 +1,8 @@
 /**
  * The commit loop: buffers complete ledgers, and on a flush writes them to every file format,
  * then moves the checkpoint, then hands the events to live consumers (WebSocket, query layer).
- * A flush happens when the buffer reaches `maxRows` events, every `flushIntervalMs`, and on close.
+ * A flush happens when the buffer reaches `maxRows` events, every `flushIntervalMs`, and on close;
+ * one runs at a time, while the input keeps filling the next buffer.
  * A failed flush keeps its ledgers buffered, removes whatever files it renamed, and is retried.
  *
  * @module
@@ -98,7 +99,8 @@ export class SinkPipeline {
 
   /**
    * Adds complete ledgers (ascending, after everything added before) and marks every ledger
-   * through `completeThrough` complete. Waits for a flush when the buffer is full, which is how
+   * through `completeThrough` complete. A full buffer starts a commit; the call waits only for a
+   * commit already running (or, while commits fail, for one to succeed), which is how
    * back-pressure reaches the input.
    *
    * @throws {RangeError} when ledgers go backwards.
@@ -116,15 +118,29 @@ export class SinkPipeline {
     }
     if (completeThrough > this.#completeThrough) this.#completeThrough = completeThrough;
     if (blocks.length > 0) this.#oldest ??= performance.now();
-    while (this.#rows >= this.#options.maxRows) {
+    const max = this.#options.maxRows;
+    if (this.#rows < max) return;
+    // One commit runs at a time. The input streams into the next buffer while it runs and waits
+    // only when that buffer is full as well (back-pressure).
+    await this.idle();
+    while (this.#rows >= max) {
+      const commit = this.flush();
+      if (!this.#lastError) {
+        commit.catch(() => {}); // reported through onError; the ledgers stay buffered
+        return;
+      }
+      // Commits are failing (e.g. a full disk): hold the input until one succeeds.
       try {
-        await this.flush();
-      } catch (error) {
-        // Keep the ledgers; wait before the retry so a full disk does not spin.
+        await commit;
+      } catch {
         await new Promise((r) => setTimeout(r, Math.min(this.#options.flushIntervalMs, 1000)));
-        if (this.#rows < this.#options.maxRows) throw error;
       }
     }
+  }
+
+  /** Resolves when no commit is running. */
+  async idle(): Promise<void> {
+    while (this.#flushing) await this.#flushing.catch(() => {});
   }
 
   /** Commits everything buffered; concurrent calls share one flush at a time. */

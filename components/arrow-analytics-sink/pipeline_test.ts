@@ -42,6 +42,7 @@ Deno.test("commits at maxRows and on flush; empty ledgers move the checkpoint", 
       assembler.push(events.filter((e) => e.ledger_sequence > 102)),
       assembler.completeThrough,
     );
+    await pipeline.idle();
     assert.equal(commits.length, 1, "30 rows >= 25 commit");
     assert.deepEqual([commits[0].fromLedger, commits[0].toLedger, commits[0].events.length], [
       100,
@@ -153,4 +154,62 @@ Deno.test("ledgers must move forward", async () => {
     /Expected ledger 99 after 99/,
   );
   await assert.rejects(() => pipeline.add([{ ledger: 105, events: [] }], 101), /at most 101/);
+});
+
+Deno.test("the input keeps streaming during a commit and waits only when the next buffer is full", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sink-pipeline-overlap-" });
+  try {
+    let open: () => void = () => {};
+    let gate = new Promise<void>((r) => (open = r));
+    const writer = new DatasetWriter({
+      dataDir: dir,
+      formats: ["jsonl"],
+      encode: async (input, formats) => {
+        await gate;
+        return encodeInline(input, formats);
+      },
+    });
+    await writeCheckpoint(dir, start);
+    const commits: Commit[] = [];
+    const pipeline = new SinkPipeline({
+      dataDir: dir,
+      writer,
+      checkpoint: start,
+      maxRows: 10,
+      flushIntervalMs: 60_000,
+      onCommit: (c) => commits.push(c),
+    });
+    const state = async (p: Promise<void>): Promise<string> => {
+      let timer: number | undefined;
+      const waiting = new Promise<string>((r) => (timer = setTimeout(() => r("waiting"), 100)));
+      const result = await Promise.race([p.then(() => "done"), waiting]);
+      clearTimeout(timer);
+      return result;
+    };
+    const events = makeLedgers(100, 102, 10);
+    const block = (ledger: number) => ({
+      ledger,
+      events: events.filter((e) => e.ledger_sequence === ledger),
+    });
+    assert.equal(
+      await state(pipeline.add([block(100)], 100)),
+      "done",
+      "a commit starts, add returns",
+    );
+    assert.equal(pipeline.bufferedRows, 0);
+    const second = pipeline.add([block(101)], 101);
+    assert.equal(await state(second), "waiting", "the next buffer is full while the commit runs");
+    open();
+    await second; // resolves once the first commit is done
+    gate = Promise.resolve();
+    await pipeline.add([block(102)], 102);
+    await pipeline.close();
+    assert.deepEqual(commits.map((c) => [c.fromLedger, c.toLedger]), [[100, 100], [101, 101], [
+      102,
+      102,
+    ]]);
+    assert.equal((await readCheckpoint(dir))?.last_ledger, 102);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
