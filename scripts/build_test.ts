@@ -302,17 +302,21 @@ Deno.test({
       running.push(processor);
       const processorPort = Number(processor.match[1]);
       const eventClient = new FlightClient(`127.0.0.1:${processorPort}`);
-      let events = 0;
+      const eventIds: string[] = [];
       const ledgersWithEvents = new Set<number>();
       try {
         for await (const batch of eventClient.doGet(`ttp_events:${FIRST}:${LAST}`)) {
-          events += batch.numRows;
           const seq = batch.getChild("ledger_sequence")!;
-          for (let i = 0; i < batch.numRows; i++) ledgersWithEvents.add(Number(seq.get(i)));
+          const id = batch.getChild("event_id")!;
+          for (let i = 0; i < batch.numRows; i++) {
+            ledgersWithEvents.add(Number(seq.get(i)));
+            eventIds.push(String(id.get(i)));
+          }
         }
       } finally {
         eventClient.close();
       }
+      const events = eventIds.length;
       assert.ok(events > 100, `expected TTP events from two busy pubnet ledgers, got ${events}`);
       assert.deepEqual([...ledgersWithEvents].sort(), [FIRST, LAST]);
 
@@ -356,6 +360,18 @@ Deno.test({
         return body.events_total === events ? body : undefined;
       });
       assert.equal(stats.events_total, events);
+      // The sink's own Flight DoGet serves the stored events (in event_id order).
+      const storedClient = new FlightClient(`127.0.0.1:${sinkRun.match[2]}`);
+      const storedIds: string[] = [];
+      try {
+        for await (const batch of storedClient.doGet(`ttp_events:${FIRST}:${LAST}`)) {
+          const id = batch.getChild("event_id")!;
+          for (let i = 0; i < batch.numRows; i++) storedIds.push(String(id.get(i)));
+        }
+      } finally {
+        storedClient.close();
+      }
+      assert.deepEqual(storedIds, [...eventIds].sort());
     } finally {
       const statuses = [];
       for (const r of running.reverse()) statuses.push(await r.stop());
