@@ -85,6 +85,7 @@ export class HttpStore implements ObjectStore {
   readonly #prefix: string;
   readonly #opts: HttpStoreOptions;
   readonly #fetch: typeof fetch;
+  #listingRefused = false;
 
   /** Creates a store; no request is made until used. */
   constructor(opts: HttpStoreOptions) {
@@ -174,11 +175,15 @@ export class HttpStore implements ObjectStore {
     );
   }
 
-  /** GET Object; null on 404. */
+  /**
+   * GET Object; null on 404. Once a listing was refused, S3 also answers 403 AccessDenied for a
+   * key that does not exist (without `s3:ListBucket` it may not reveal which keys exist), so that
+   * counts as absent too; wrong credentials already fail on the manifest.
+   */
   get(key: string, signal?: AbortSignal): Promise<Uint8Array | null> {
     const url = this.#objectUrl(key);
     return this.#request(url, signal, async (res) => {
-      if (res.status === 404) {
+      if (res.status === 404 || (res.status === 403 && this.#listingRefused)) {
         await res.body?.cancel();
         return null;
       }
@@ -205,6 +210,7 @@ export class HttpStore implements ObjectStore {
       if (token) url.searchParams.set("continuation-token", token);
       const page: ListPage = await this.#request(url, undefined, async (res) => {
         if ([401, 403, 405, 501].includes(res.status)) {
+          this.#listingRefused = true;
           const failure = await this.#failure(res, url);
           throw new ListingRefusedError(
             `listing refused: ${failure.message} (objects can still be read by name)`,
@@ -216,6 +222,7 @@ export class HttpStore implements ObjectStore {
         try {
           return parseListObjectsV2(text);
         } catch (err) {
+          this.#listingRefused = true;
           throw new ListingRefusedError(
             `listing not supported: GET ${url} did not answer with ListObjectsV2: ${
               (err as Error).message

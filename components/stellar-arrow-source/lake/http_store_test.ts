@@ -171,6 +171,12 @@ Deno.test("a store that refuses listings: ListingRefusedError, objects still rea
       (await lake.readBatch(63092990)).key,
       "FC3E15FF--63040000-63103999/FC3D4701--63092990.xdr.zst",
     );
+    // Missing keys answer 403 AccessDenied on such buckets: absent, not an outage.
+    assert.equal(await lake.tryReadBatch(63092970), null);
+    await assert.rejects(
+      () => lake.readBatch(63092970),
+      /ledger 63092970: batch object .* not found/,
+    );
   } finally {
     await server.close();
   }

@@ -164,7 +164,8 @@ export function startS3Server(options: S3ServerOptions): S3Server {
         const bytes = await Deno.readFile(join(root, key));
         return new Response(bytes);
       } catch {
-        return error(404, "NoSuchKey");
+        // Like S3: without list permission a missing key is AccessDenied, not NoSuchKey.
+        return options.denyListing ? error(403, "AccessDenied") : error(404, "NoSuchKey");
       }
     },
   );
