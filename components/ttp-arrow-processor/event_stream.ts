@@ -4,7 +4,9 @@
  *
  * Each source record batch becomes one or more extraction tasks (runs of consecutive ledgers up
  * to {@linkcode MAX_TASK_BYTES} of XDR); a task's output is sent as soon as it and every task
- * before it are done, so live ledgers are never held back waiting for more input.
+ * before it are done, so live ledgers are never held back waiting for more input. In a bounded
+ * range, small outputs (filtered streams) are merged into batches near `batchBytes`, waiting at
+ * most {@linkcode COALESCE_DELAY_MS}.
  *
  * @module
  */
@@ -21,6 +23,7 @@ import {
   type ExtractTask,
   type TaskLedger,
 } from "./extract_task.ts";
+import { BatchCoalescer } from "./batch_coalescer.ts";
 import { NetworkError, resolvePassphrase } from "./network.ts";
 import type { ProcessorStats } from "./stats.ts";
 import type { StreamRequest } from "./ticket.ts";
@@ -33,6 +36,9 @@ export const MAX_TASK_BYTES = 4 * 1024 * 1024;
 
 /** Largest number of ledgers in one extraction task. */
 export const MAX_TASK_LEDGERS = 64;
+
+/** Longest time a small batch of a range waits to be merged with the next ones. */
+export const COALESCE_DELAY_MS = 1_000;
 
 /** What every stream shares. */
 export interface StreamContext {
@@ -114,6 +120,11 @@ export async function* eventBatches(
   // Stops the upstream pull when this stream ends for any reason, not only when the client goes.
   const stop = new AbortController();
   const upstreamSignal = AbortSignal.any([signal, stop.signal]);
+  // Ranges coalesce small batches (up to a second); live tails send each ledger's at once.
+  const coalescer = new BatchCoalescer({
+    targetBytes: ctx.batchBytes,
+    maxDelayMs: request.end === undefined ? 0 : COALESCE_DELAY_MS,
+  });
   let passphrase: string | undefined;
   let networkHex: string | undefined;
   const tasks = async function* (): AsyncGenerator<PendingTask> {
@@ -174,17 +185,25 @@ export async function* eventBatches(
           });
         }
       }
-      const batches = batchesOfResult(result);
-      for (const batch of batches) {
+      for (const batch of coalescer.push(batchesOfResult(result))) {
         yield batch;
         stats.batchesSent(1);
       }
+    }
+    for (const batch of coalescer.flush()) {
+      yield batch;
+      stats.batchesSent(1);
     }
   } catch (err) {
     if (signal.aborted && !isFlightError(err, GrpcStatus.FAILED_PRECONDITION)) {
       throw FlightError.cancelled("Client went away", { cause: err });
     }
     const error = toStreamError(err);
+    // Events of the ledgers before the failure still go out (clients resume after them).
+    for (const batch of coalescer.flush()) {
+      yield batch;
+      stats.batchesSent(1);
+    }
     stats.streamFailed();
     log.warn("Stream {start}..{end} failed: {code} {message}", {
       start: request.start,

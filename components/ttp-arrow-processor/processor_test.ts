@@ -204,9 +204,25 @@ Deno.test("ticket filters and configured defaults select events", async () => {
       );
       assert.ok(want.length >= 1);
       assert.deepEqual(got, want);
+      // A filtered range keeps a few events per ledger: they arrive coalesced in one batch.
+      const mintBatches = [];
+      for await (const b of client.doGet(`ttp_events:${FIRST}:${FIRST + 4}?event_type=mint`)) {
+        mintBatches.push(b);
+      }
+      const mints = expectedRange(FIRST, FIRST + 4).filter((e) => e.event_type === "mint");
+      const mintLedgers = new Set(mints.map((e) => e.ledger_sequence)).size;
+      assert.ok(mintLedgers > 2, `${mintLedgers} ledgers with mints`);
+      // One batch unless a ledger took longer than COALESCE_DELAY_MS on a busy machine.
+      assert.ok(mintBatches.length < mintLedgers, `${mintBatches.length} batches`);
+      assert.deepEqual(mintBatches.flatMap(recordBatchToEvents), mints);
+
       const s = await status(client);
-      assert.equal(s.events_extracted, 2 * all.length);
-      assert.equal(s.events_filtered, 2 * all.length - fees.length - got.length);
+      assert.equal(s.events_extracted, 2 * all.length + expectedRange(FIRST, FIRST + 4).length);
+      assert.equal(
+        s.events_filtered,
+        2 * all.length - fees.length - got.length + expectedRange(FIRST, FIRST + 4).length -
+          mints.length,
+      );
       assert.equal(s.verify_events, true);
       assert.equal(s.verification_failures, 0);
     });
