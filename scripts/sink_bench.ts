@@ -249,7 +249,7 @@ for (const formats of [["parquet"], ["parquet", "jsonl", "csv"]] as FileFormat[]
     outputs: ["parquet", "jsonl"],
     fileFormats: ["parquet", "jsonl"],
     dataDir: dir,
-    parquetMaxRows: 100_000,
+    parquetMaxRows: 4000, // a commit every ~6 ledgers, overlapping with the stream
     flushIntervalMs: 2000,
     parquetWorkers: 1,
     host: "127.0.0.1",
@@ -265,7 +265,7 @@ for (const formats of [["parquet"], ["parquet", "jsonl", "csv"]] as FileFormat[]
   await sink.done;
   const ms = performance.now() - ready;
   console.log(
-    `\n4. End to end (loopback Flight → sink → Parquet+JSONL; stub in this process, batches prebuilt):`,
+    `\n4. End to end (loopback Flight → sink → Parquet+JSONL, PARQUET_MAX_ROWS=4000; stub in this process, batches prebuilt):`,
   );
   console.log(
     `   ${events.length} events in ${ms.toFixed(0)} ms = ${
