@@ -193,6 +193,12 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
     // -1: unknown (the store refuses listings).
     totalRecords: range ? range.end - range.start + 1 : range === null ? 0 : -1,
     ordered: true,
+    appMetadata: new TextEncoder().encode(JSON.stringify({
+      first_ledger: range?.start ?? null,
+      last_ledger: range?.end ?? null,
+      source_type: source.type,
+      network_passphrase: status.networkPassphrase ?? null,
+    })),
   });
 
   const pathDescriptor: FlightDescriptor = { type: "PATH", path: [STREAM_NAME] };

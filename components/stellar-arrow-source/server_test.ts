@@ -79,6 +79,12 @@ Deno.test("ranges return exactly their ledgers; FlightInfo, schema, list, status
 
     const info = await h.client.getFlightInfo(pathDescriptor("stellar_ledgers"));
     assert.equal(info.totalRecords, 320);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(info.appMetadata)), {
+      first_ledger: 1410048,
+      last_ledger: 1410367,
+      source_type: "datalake",
+      network_passphrase: "Test SDF Network ; September 2015",
+    });
     assert.equal(
       new TextDecoder().decode(info.endpoints[0].ticket),
       "stellar_ledgers:1410048:1410367",
