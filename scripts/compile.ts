@@ -7,7 +7,8 @@
  *   scan as `scripts/build.ts`: `new URL("./x_worker.ts", import.meta.url)`);
  * - every file read through shared/assets `assetUrl()` (`--include proto/`);
  * - the npm packages the graph uses, with their files (parquet-wasm's `.wasm`, DuckDB's native
- *   addon). Only those: the binary is compiled against a generated config holding just the
+ *   addon), less the platform packages that cannot load on the target (`--exclude`: DuckDB's
+ *   musl bindings on a glibc target). Only those: the binary is compiled against a generated config holding just the
  *   import-map entries the graph reaches, and a copy of deno.lock (same pinned versions), so
  *   the test oracle (@stellar/stellar-sdk) and DuckDB do not land in services that never load
  *   them.
@@ -97,6 +98,70 @@ async function graphPackages(modules: readonly string[], root: string): Promise<
   return ids;
 }
 
+/** Platform of a `deno compile --target` triple, in npm's `os`/`cpu`/`libc` terms. */
+export interface NpmPlatform {
+  os: string;
+  cpu: string;
+  libc?: string;
+}
+
+/** `x86_64-unknown-linux-gnu` → `{ os: "linux", cpu: "x64", libc: "glibc" }`. */
+export function npmPlatform(triple: string): NpmPlatform {
+  const cpu = triple.startsWith("x86_64") ? "x64" : triple.startsWith("aarch64") ? "arm64" : "";
+  const os = triple.includes("linux")
+    ? "linux"
+    : triple.includes("darwin")
+    ? "darwin"
+    : triple.includes("windows")
+    ? "win32"
+    : "";
+  if (!cpu || !os) throw new Error(`unsupported target ${JSON.stringify(triple)}`);
+  return triple.endsWith("-gnu") ? { os, cpu, libc: "glibc" } : { os, cpu };
+}
+
+/**
+ * Whether a package's `os`/`cpu`/`libc` fields (package.json; `!name` excludes) allow
+ * `platform`. Absent fields allow everything; `libc` is only checked when the platform has one.
+ */
+export function packageFitsPlatform(
+  pkg: { os?: readonly string[]; cpu?: readonly string[]; libc?: readonly string[] },
+  platform: NpmPlatform,
+): boolean {
+  const allows = (list: readonly string[] | undefined, value: string | undefined) => {
+    if (!list || list.length === 0 || value === undefined) return true;
+    if (list.includes(`!${value}`)) return false;
+    const positive = list.filter((v) => !v.startsWith("!"));
+    return positive.length === 0 || positive.includes(value);
+  };
+  return allows(pkg.os, platform.os) && allows(pkg.cpu, platform.cpu) &&
+    allows(pkg.libc, platform.libc);
+}
+
+/**
+ * Cached npm package folders of the lockfile that cannot load on `platform` (e.g. DuckDB's musl
+ * bindings for a glibc target: Deno fetches packages by os and cpu, not libc), to `--exclude`.
+ */
+async function platformExcludes(root: string, platform: NpmPlatform): Promise<string[]> {
+  const { npmCache } = await denoJson(["info", "--json"], root) as { npmCache: string };
+  const lock = JSON.parse(await Deno.readTextFile(join(root, "deno.lock"))) as {
+    npm?: Record<string, unknown>;
+  };
+  const registries: string[] = [];
+  for await (const e of Deno.readDir(npmCache)) if (e.isDirectory) registries.push(e.name);
+  const out: string[] = [];
+  for (const key of Object.keys(lock.npm ?? {})) {
+    const id = key.split("_")[0];
+    const at = id.lastIndexOf("@");
+    const [name, version] = [id.slice(0, at), id.slice(at + 1)];
+    for (const registry of registries) {
+      const dir = join(npmCache, registry, name, version);
+      const manifest = await Deno.readTextFile(join(dir, "package.json")).catch(() => undefined);
+      if (manifest && !packageFitsPlatform(JSON.parse(manifest), platform)) out.push(dir);
+    }
+  }
+  return out.sort();
+}
+
 /** Works out the includes and the trimmed config of one target. */
 export async function planCompile(
   target: BuildTarget,
@@ -124,6 +189,8 @@ export async function planCompile(
   if (options.target) args.push("--target", options.target);
   for (const companion of needs.companions) args.push("--include", relative(root, companion));
   for (const asset of needs.assets) args.push("--include", asset);
+  const platform = npmPlatform(options.target ?? Deno.build.target);
+  for (const dir of await platformExcludes(root, platform)) args.push("--exclude", dir);
   args.push(relative(root, entry));
   return {
     name: target.name,

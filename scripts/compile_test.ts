@@ -1,7 +1,14 @@
 // scripts/compile.ts: what it hands to `deno compile` (the compile itself needs denort, which
 // this machine cannot download; see docs/builds.md).
 import assert from "node:assert/strict";
-import { explainCompileFailure, npmPackageId, planCompile, trimImports } from "./compile.ts";
+import {
+  explainCompileFailure,
+  npmPackageId,
+  npmPlatform,
+  packageFitsPlatform,
+  planCompile,
+  trimImports,
+} from "./compile.ts";
 import { selectTargets } from "./build_targets.ts";
 
 Deno.test("npmPackageId reads name@version from npm: specifiers", () => {
@@ -14,6 +21,35 @@ Deno.test("npmPackageId reads name@version from npm: specifiers", () => {
     ["./local.ts", undefined],
   ];
   for (const [spec, id] of cases) assert.equal(npmPackageId(spec), id, spec);
+});
+
+Deno.test("npmPlatform maps deno compile targets to npm os/cpu/libc", () => {
+  assert.deepEqual(npmPlatform("x86_64-unknown-linux-gnu"), {
+    os: "linux",
+    cpu: "x64",
+    libc: "glibc",
+  });
+  assert.deepEqual(npmPlatform("aarch64-apple-darwin"), { os: "darwin", cpu: "arm64" });
+  assert.deepEqual(npmPlatform("x86_64-pc-windows-msvc"), { os: "win32", cpu: "x64" });
+  assert.throws(() => npmPlatform("riscv64-unknown-linux-gnu"), /unsupported target/);
+});
+
+Deno.test("packageFitsPlatform reads os, cpu and libc like npm", () => {
+  const linuxGnu = { os: "linux", cpu: "x64", libc: "glibc" };
+  const cases: [Parameters<typeof packageFitsPlatform>[0], boolean][] = [
+    [{}, true],
+    [{ os: ["linux"], cpu: ["x64"], libc: ["glibc"] }, true],
+    [{ os: ["linux"], cpu: ["x64"], libc: ["musl"] }, false],
+    [{ os: ["darwin"], cpu: ["arm64"] }, false],
+    [{ os: ["linux"], cpu: ["arm64"] }, false],
+    [{ os: ["!win32"] }, true],
+    [{ os: ["!linux"] }, false],
+    [{ cpu: [] }, true],
+  ];
+  for (const [pkg, fits] of cases) {
+    assert.equal(packageFitsPlatform(pkg, linuxGnu), fits, JSON.stringify(pkg));
+  }
+  assert.ok(packageFitsPlatform({ libc: ["musl"] }, { os: "darwin", cpu: "arm64" }));
 });
 
 Deno.test("trimImports keeps the entries the graph reaches and every non-npm entry", () => {
@@ -60,6 +96,14 @@ Deno.test("planCompile includes workers and protos and leaves unused npm package
     assert.ok(!("@stellar/stellar-sdk" in imports), `${name}: the test oracle is not shipped`);
     assert.ok("@grpc/grpc-js" in imports, name);
     assert.equal("@duckdb/node-api" in imports, name === "arrow-analytics-sink", name);
+    const excludes = plan.args.flatMap((a, i) => plan.args[i - 1] === "--exclude" ? [a] : []);
+    if (Deno.build.target === "x86_64-unknown-linux-gnu") {
+      assert.ok(
+        excludes.some((e) => e.includes("@duckdb/node-bindings-linux-x64-musl/")),
+        `${name}: ${excludes}`,
+      );
+      assert.ok(!excludes.some((e) => /node-bindings-linux-x64\//.test(e)), `${excludes}`);
+    }
     if (name !== "flowctl-control-plane") {
       assert.ok(includes.some((i) => /worker\.ts$/.test(i)), `${name}: ${includes}`);
     }
