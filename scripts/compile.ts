@@ -227,7 +227,8 @@ export interface CompileResult {
 /**
  * Runs `deno compile` for one plan (writing and then removing its config and lock copy), then,
  * when it was built for this machine, checks that the executable answers `--help` as the
- * service (not as a plain `deno`, which is what a wrong `DENORT_BIN` produces).
+ * service (not as a plain `deno`, which is what a wrong `DENORT_BIN` produces); an executable
+ * that does not is removed.
  */
 export async function compileTarget(
   plan: CompilePlan,
@@ -269,6 +270,7 @@ export async function compileTarget(
       }).output();
       const text = new TextDecoder().decode(help.stdout);
       if (!help.success || !text.includes(`Usage: ${plan.name}`)) {
+        await Deno.remove(plan.output).catch(() => {});
         throw new Error(
           `${plan.output} --help did not answer as ${plan.name} (exit ${help.code}): ` +
             `${text.split("\n")[0]}${new TextDecoder().decode(help.stderr)}\n` +
