@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
+import { splitLedgerCloseMetaBatch } from "../../shared/ledger/mod.ts";
 import { decodeUnit } from "./decode.ts";
 import type { DecodeRequest } from "./decode_types.ts";
 import { SourceError } from "./errors.ts";
@@ -126,5 +127,33 @@ Deno.test("RPC pages: base64 metadata checked against RPC's hash and close time"
         ledgers: [{ ...ledgers[0], metadataXdr: "!!" }],
       }),
     dataLoss(/metadataXdr is not base64/, 997),
+  );
+});
+
+Deno.test("a batch holding part of its name's span decodes (genesis batch); outside it is data_loss", () => {
+  const raw = zlib.zstdDecompressSync(P19_BYTES);
+  const { ledgers } = splitLedgerCloseMetaBatch(raw);
+  // Re-pack ledgers 1410050..1410111 (drop the first two) under the same object name.
+  const body = ledgers.slice(2);
+  const size = body.reduce((n, l) => n + l.length, 12);
+  const partial = new Uint8Array(size);
+  const view = new DataView(partial.buffer);
+  view.setUint32(0, 1410050);
+  view.setUint32(4, 1410111);
+  view.setUint32(8, body.length);
+  let at = 12;
+  for (const l of body) {
+    partial.set(l, at);
+    at += l.length;
+  }
+  const result = decodeUnit(lakeRequest(zlib.zstdCompressSync(partial)));
+  assert.deepEqual(
+    result.ledgers.map((l) => l.sequence),
+    Array.from({ length: 62 }, (_, i) => 1410050 + i),
+  );
+  // Claimed by a name whose span ends before the content does: refused.
+  assert.throws(
+    () => decodeUnit(lakeRequest(zlib.zstdCompressSync(partial), 1410048, 1410100)),
+    dataLoss(/holds ledgers 1410050-1410111 instead/, 1410048),
   );
 });

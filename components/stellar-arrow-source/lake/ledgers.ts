@@ -36,7 +36,8 @@ export function splitLakeBatch(batch: LakeBatch): LakeLedger[] {
       { ledger: batch.range.start, object: batch.object },
     );
   }
-  if (parts.startSequence !== batch.range.start || parts.endSequence !== batch.range.end) {
+  // Part of the name's span is fine (the genesis batch starts at ledger 2); outside it is not.
+  if (parts.startSequence < batch.range.start || parts.endSequence > batch.range.end) {
     throw new SourceError(
       "data_loss",
       `ledgers ${batch.range.start}-${batch.range.end}: ${batch.object} holds ledgers ` +
@@ -61,13 +62,28 @@ export async function* readLakeLedgers(
   signal?: AbortSignal,
 ): AsyncGenerator<LakeLedger, void, undefined> {
   const lpb = lake.manifest.ledgersPerBatch;
+  let expected = range.start;
   let next: Promise<LakeBatch> | undefined = lake.readBatch(range.start, signal);
   for (let s = Math.floor(range.start / lpb) * lpb; s <= range.end; s += lpb) {
     const batch: LakeBatch = await next!;
     next = s + lpb <= range.end ? lake.readBatch(s + lpb, signal) : undefined;
     next?.catch(() => {}); // surfaced when awaited
     for (const ledger of splitLakeBatch(batch)) {
-      if (ledger.sequence >= range.start && ledger.sequence <= range.end) yield ledger;
+      if (ledger.sequence < range.start || ledger.sequence > range.end) continue;
+      if (ledger.sequence !== expected) {
+        throw new SourceError(
+          "data_loss",
+          `ledger ${expected}: expected next, but ${ledger.object} holds ledger ${ledger.sequence}`,
+          { ledger: expected, object: ledger.object },
+        );
+      }
+      expected++;
+      yield ledger;
     }
+  }
+  if (expected !== range.end + 1) {
+    throw new SourceError("data_loss", `ledger ${expected}: missing from the lake's batches`, {
+      ledger: expected,
+    });
   }
 }
