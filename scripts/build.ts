@@ -157,7 +157,8 @@ export function rewriteExternals(
   return out;
 }
 
-async function run(args: string[], cwd: string): Promise<string> {
+/** Runs `deno <args>` in `cwd` and returns its stdout; throws with its stderr on failure. */
+export async function runDeno(args: string[], cwd: string): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
     args,
     cwd,
@@ -178,7 +179,7 @@ interface GraphModule {
 
 /** Local (file:) modules of an entry's static module graph. */
 async function localModules(entry: string, root: string): Promise<string[]> {
-  const info = JSON.parse(await run(["info", "--json", entry], root)) as {
+  const info = JSON.parse(await runDeno(["info", "--json", entry], root)) as {
     modules: GraphModule[];
   };
   return info.modules.filter((m) => m.specifier.startsWith("file:") && m.local).map((m) =>
@@ -233,7 +234,7 @@ export async function collectNeeds(entry: string, root: string = ROOT): Promise<
 async function denoBundle(entry: string, output: string, root: string): Promise<void> {
   const args = ["bundle", "--quiet", "--conditions", "module", "-o", output];
   for (const name of EXTERNAL_PACKAGES) args.push("--external", name);
-  await run([...args, entry], root);
+  await runDeno([...args, entry], root);
 }
 
 async function copyPath(from: string, to: string): Promise<void> {

@@ -21,7 +21,7 @@
  * @module
  */
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
-import { collectNeeds, formatBytes, ROOT } from "./build.ts";
+import { collectNeeds, formatBytes, ROOT, runDeno } from "./build.ts";
 import { type BuildTarget, selectTargets } from "./build_targets.ts";
 
 /** Everything needed to run `deno compile` for one target. */
@@ -69,19 +69,7 @@ export function trimImports(
 }
 
 async function denoJson(args: string[], cwd: string): Promise<unknown> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  if (!out.success) {
-    throw new Error(
-      `deno ${args.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`,
-    );
-  }
-  return JSON.parse(new TextDecoder().decode(out.stdout));
+  return JSON.parse(await runDeno(args, cwd));
 }
 
 /** npm packages (`name@version`) imported directly by the modules' graphs. */
