@@ -106,6 +106,9 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
   const writer = fileFormats.length > 0
     ? new DatasetWriter({ dataDir: config.dataDir, formats: fileFormats, encode: workers?.encode })
     : undefined;
+  const warming = workers?.warmUp(fileFormats).catch((error) =>
+    log.warning("Encoding workers did not warm up: {error}", { error: String(error) })
+  );
   let checkpoint = writer ? await readCheckpoint(config.dataDir) : undefined;
   if (writer) {
     if (checkpoint) {
@@ -392,6 +395,7 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
       end: config.endLedger ?? "tip",
       endpoint: config.processorEndpoint,
     });
+    await warming;
     const p = pipeline;
     // The processor's offered range tells how far the network is: refresh it for lag_ledgers.
     const tipTimer = setInterval(async () => {

@@ -101,6 +101,15 @@ export class WorkerFileEncoder {
     return this.#pool.run(request, "ipc" in request ? [request.ipc.buffer as ArrayBuffer] : []);
   };
 
+  /**
+   * Loads the workers' modules and compiles Parquet's WebAssembly by encoding nothing, so the
+   * first real commit does not pay for it.
+   */
+  async warmUp(formats: readonly FileFormat[]): Promise<void> {
+    const size = this.#pool.size;
+    await Promise.all(Array.from({ length: size }, () => this.encode({ events: [] }, formats)));
+  }
+
   /** Terminates the workers. */
   close(): void {
     this.#pool.close();
