@@ -24,6 +24,7 @@ import { CommitWatch } from "./commit_watch.ts";
 import type { SinkConfig } from "./config.ts";
 import { createFlightHandlers } from "./flight_service.ts";
 import { askOfferedRange, runInput } from "./input.ts";
+import { type DataDirLock, lockDataDir } from "./data_lock.ts";
 import { type Commit, SinkPipeline } from "./pipeline.ts";
 import { EventStore } from "./query/store.ts";
 import { removeTempFiles } from "./writers/atomic_file.ts";
@@ -73,10 +74,24 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /**
  * Starts the sink: recovers the dataset, opens the servers, then streams from the processor.
  *
- * @throws when the data directory cannot be recovered (e.g. files but no checkpoint).
+ * @throws when the data directory is in use by another sink or cannot be recovered (e.g. files
+ * but no checkpoint), or a port cannot be bound.
  */
 export async function startSink(config: SinkConfig): Promise<RunningSink> {
   await Deno.mkdir(config.dataDir, { recursive: true });
+  const dirLock = config.fileFormats.length > 0 ? await lockDataDir(config.dataDir) : undefined;
+  try {
+    return await startLocked(config, dirLock);
+  } catch (error) {
+    dirLock?.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  config: SinkConfig,
+  dirLock: DataDirLock | undefined,
+): Promise<RunningSink> {
   const abort = new AbortController();
   const metrics = new Registry({ prefix: "analytics_sink_" });
   const m = {
@@ -468,6 +483,7 @@ export async function startSink(config: SinkConfig): Promise<RunningSink> {
       await healthServer.close();
       workers?.close();
       store?.close();
+      dirLock?.release();
     },
   };
 }

@@ -9,6 +9,7 @@ import {
 } from "../../shared/schema/ttp_event.ts";
 import type { SinkConfig } from "./config.ts";
 import { readCheckpoint } from "./checkpoint.ts";
+import { DataDirLockedError } from "./data_lock.ts";
 import { startSink } from "./sink.ts";
 import { loadPubnetP26, PUBNET_P26_FIRST, PUBNET_P26_LAST } from "./testing/fixture_events.ts";
 import { startProcessorStub } from "./testing/processor_stub.ts";
@@ -94,6 +95,11 @@ Deno.test("real pubnet-p26 events over Flight land in Parquet, JSONL and CSV exa
     }
     const checkpoint = await readCheckpoint(dataDir);
     assert.equal(checkpoint?.last_ledger, PUBNET_P26_LAST);
+    await assert.rejects(
+      () => startSink(testConfig(dataDir, stub.endpoint)),
+      DataDirLockedError,
+      "a second sink on the same data directory",
+    );
     assert.equal(checkpoint?.events_written, expected.length);
     assert.ok(stub.tickets.length >= 3, `reconnected: ${stub.tickets.join(" ")}`);
 
