@@ -14,7 +14,7 @@ const rows = (batches: ReturnType<typeof small>[]) => batches.flatMap(recordBatc
 
 Deno.test("small batches merge up to the target, in order; large ones pass through", () => {
   const one = small(0, 4).data.byteLength;
-  let clock = 0;
+  const clock = 0;
   const c = new BatchCoalescer({
     targetBytes: one * 3,
     smallBytes: one * 2,

@@ -15,8 +15,7 @@ import { FlightError, GrpcStatus, isFlightError } from "../../shared/flight/mod.
 import { getLogger } from "../../shared/log/mod.ts";
 import { toHex } from "../../shared/stellar/mod.ts";
 import type { TtpMode } from "../../shared/ttp/mod.ts";
-import { type WorkerPool, WorkerTaskError } from "../../shared/worker_pool/mod.ts";
-import { mapOrderedLive } from "./ordered_pipeline.ts";
+import { mapOrdered, type WorkerPool, WorkerTaskError } from "../../shared/worker_pool/mod.ts";
 import {
   batchesOfResult,
   type ExtractResult,
@@ -165,7 +164,7 @@ export async function* eventBatches(
     }
   };
   try {
-    const results = mapOrderedLive(
+    const results = mapOrdered(
       tasks(),
       async (p) => {
         const transfer = p.task.ledgers.map((l) => l.xdr.buffer as ArrayBuffer);

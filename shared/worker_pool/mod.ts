@@ -253,8 +253,12 @@ export interface MapOrderedOptions {
 
 /**
  * Maps `source` through `fn` with at most `concurrency` calls in flight and yields results in
- * the order of `source`. An error of `fn` is thrown when its item's turn comes. Stopping the
- * consumer (break / return) stops pulling from `source` and closes it.
+ * the order of `source`. Each result is yielded as soon as it and those before it are ready: the
+ * next item of `source` is pulled in the background, never awaited before a ready result is
+ * handed on (a live tail whose next item arrives much later does not hold back the previous
+ * result). An error of `fn` is thrown when its item's turn comes; an error of `source` after
+ * the results before it. Stopping the consumer (break / return) stops pulling from `source` and
+ * closes it.
  */
 export async function* mapOrdered<T, R>(
   source: AsyncIterable<T> | Iterable<T>,
@@ -267,29 +271,69 @@ export async function* mapOrdered<T, R>(
   const iterator = Symbol.asyncIterator in source
     ? (source as AsyncIterable<T>)[Symbol.asyncIterator]()
     : (source as Iterable<T>)[Symbol.iterator]();
-  const queue: Promise<R>[] = [];
+  const inFlight: Promise<R>[] = [];
   let exhausted = false;
-  const fill = async () => {
-    while (!exhausted && queue.length < options.concurrency) {
-      options.signal?.throwIfAborted();
-      const next = await iterator.next();
-      if (next.done) {
-        exhausted = true;
-        break;
-      }
-      const task = fn(next.value);
-      task.catch(() => {}); // surfaced in order below
-      queue.push(task);
+  let stopped = false;
+  let pulling = false;
+  let sourceError: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const pump = () => {
+    if (pulling || exhausted || stopped || sourceError || inFlight.length >= options.concurrency) {
+      return;
     }
+    if (options.signal?.aborted) {
+      sourceError = { error: options.signal.reason };
+      notify();
+      return;
+    }
+    pulling = true;
+    Promise.resolve(iterator.next()).then((next) => {
+      pulling = false;
+      if (stopped) return;
+      if (next.done) exhausted = true;
+      else {
+        const task = fn(next.value);
+        task.catch(() => {}); // surfaced in order below
+        inFlight.push(task);
+      }
+      notify();
+      pump();
+    }, (error) => {
+      pulling = false;
+      sourceError = { error };
+      notify();
+    });
   };
   try {
-    await fill();
-    while (queue.length > 0) {
-      const result = await queue.shift()!;
-      await fill();
-      yield result;
+    pump();
+    while (true) {
+      if (inFlight.length > 0) {
+        const result = await inFlight[0];
+        inFlight.shift();
+        pump();
+        yield result;
+        continue;
+      }
+      if (sourceError) throw sourceError.error;
+      if (exhausted) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        pump();
+      });
     }
   } finally {
-    if (!exhausted) await iterator.return?.();
+    stopped = true;
+    if (!exhausted && !sourceError) {
+      // With a pull in progress, an async generator queues return() behind the pending next(),
+      // which in a live tail may never come: close without waiting (abort the source's own
+      // signal to interrupt the pull itself).
+      const closing = Promise.resolve(iterator.return?.()).catch(() => {});
+      if (!pulling) await closing;
+    }
   }
 }

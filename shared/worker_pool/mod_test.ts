@@ -95,3 +95,77 @@ Deno.test("worker URLs fall back to a bundled .js beside a missing .ts", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("mapOrdered yields a ready result without waiting for the next source item", async () => {
+  const gate = Promise.withResolvers<void>();
+  async function* liveTail() {
+    yield 1;
+    await gate.promise; // the next ledger has not closed yet
+    yield 2;
+  }
+  const it = mapOrdered(liveTail(), (n) => Promise.resolve(n * 10), { concurrency: 4 });
+  let timer: number | undefined;
+  const first = await Promise.race([
+    it.next(),
+    new Promise((r) => timer = setTimeout(() => r("held back"), 500)),
+  ]);
+  clearTimeout(timer);
+  assert.deepEqual(first, { value: 10, done: false });
+  gate.resolve();
+  assert.deepEqual(await it.next(), { value: 20, done: false });
+  assert.deepEqual(await it.next(), { value: undefined, done: true });
+});
+
+Deno.test("mapOrdered surfaces a source error after the results before it", async () => {
+  async function* failing() {
+    yield 1;
+    yield 2;
+    throw new Error("store unreachable");
+  }
+  const seen: number[] = [];
+  await assert.rejects(async () => {
+    for await (const n of mapOrdered(failing(), (n) => Promise.resolve(n), { concurrency: 2 })) {
+      seen.push(n);
+    }
+  }, /store unreachable/);
+  assert.deepEqual(seen, [1, 2]);
+});
+
+Deno.test("mapOrdered stops on abort", async () => {
+  const controller = new AbortController();
+  async function* endless() {
+    for (let i = 0;; i++) {
+      await new Promise((r) => setTimeout(r, 1));
+      yield i;
+    }
+  }
+  const seen: number[] = [];
+  await assert.rejects(async () => {
+    for await (
+      const n of mapOrdered(endless(), (n) => Promise.resolve(n), {
+        concurrency: 2,
+        signal: controller.signal,
+      })
+    ) {
+      seen.push(n);
+      if (n === 2) controller.abort(new Error("client went away"));
+    }
+  }, /client went away/);
+  assert.ok(seen.length >= 3 && seen.length < 10, `seen ${seen}`);
+});
+
+Deno.test("mapOrdered returns promptly when the consumer stops during a pending pull", async () => {
+  const gate = Promise.withResolvers<void>();
+  async function* tail() {
+    yield 1;
+    await gate.promise; // never resolved before the consumer stops
+    yield 2;
+  }
+  const started = Date.now();
+  for await (const n of mapOrdered(tail(), (n) => Promise.resolve(n), { concurrency: 2 })) {
+    assert.equal(n, 1);
+    break;
+  }
+  assert.ok(Date.now() - started < 1000, "break did not wait for the pending pull");
+  gate.resolve();
+});
