@@ -19,20 +19,52 @@ function validity(length: number, isNull: (i: number) => boolean): Uint8Array | 
   return nulls === 0 ? undefined : bitmap;
 }
 
-/** A UTF-8 column (nulls allowed when the field is nullable). */
+/**
+ * A UTF-8 column (nulls allowed when the field is nullable). Strings are written straight into
+ * one buffer: ASCII characters byte by byte, anything else through `TextEncoder.encodeInto`.
+ */
 export function utf8Data(values: readonly (string | null | undefined)[]): arrow.Data<arrow.Utf8> {
-  const bytes: Uint8Array[] = new Array(values.length);
+  let chars = 0;
+  for (let i = 0; i < values.length; i++) chars += values[i]?.length ?? 0;
+  let data = new Uint8Array(chars + 16);
+  const valueOffsets = new Int32Array(values.length + 1);
+  let at = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    bytes[i] = v == null ? new Uint8Array(0) : encoder.encode(v);
+    if (v != null) {
+      const n = v.length;
+      // Worst case 3 bytes per UTF-16 unit; grow only when a non-ASCII string might not fit.
+      if (at + n * 3 > data.length) {
+        let ascii = true;
+        for (let j = 0; j < n; j++) {
+          if (v.charCodeAt(j) > 0x7f) {
+            ascii = false;
+            break;
+          }
+        }
+        if (!ascii || at + n > data.length) {
+          const grown = new Uint8Array(Math.max(data.length * 2, at + n * 3));
+          grown.set(data.subarray(0, at));
+          data = grown;
+        }
+      }
+      let j = 0;
+      for (; j < n; j++) {
+        const c = v.charCodeAt(j);
+        if (c > 0x7f) break;
+        data[at++] = c;
+      }
+      if (j < n) at += encoder.encodeInto(v.slice(j), data.subarray(at)).written;
+    }
+    if (at > 0x7fffffff) throw new RangeError(`Column too large for 32-bit offsets: ${at} bytes`);
+    valueOffsets[i + 1] = at;
   }
-  const { valueOffsets, data } = concatenate(bytes);
   const nullBitmap = validity(values.length, (i) => values[i] == null);
   return arrow.makeData({
     type: new arrow.Utf8(),
     length: values.length,
     valueOffsets,
-    data,
+    data: data.subarray(0, at),
     nullBitmap,
   });
 }
