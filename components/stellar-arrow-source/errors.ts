@@ -5,9 +5,13 @@
  * @module
  */
 
-/** What went wrong, in terms a client can act on. */
+/**
+ * What went wrong, in terms a client can act on. `failed_precondition` is a configuration that
+ * does not fit the store (passphrase mismatch, bad or missing manifest, bad URL).
+ */
 export type SourceErrorKind =
   | "invalid_argument"
+  | "failed_precondition"
   | "not_found"
   | "unavailable"
   | "data_loss"

@@ -61,6 +61,8 @@ export function toFlightError(err: unknown): FlightError {
     switch (err.kind) {
       case "invalid_argument":
         return FlightError.invalidArgument(err.message, { cause: err });
+      case "failed_precondition":
+        return new FlightError(GrpcStatus.FAILED_PRECONDITION, err.message, { cause: err });
       case "not_found":
         return FlightError.notFound(err.message, { cause: err });
       case "unavailable":
@@ -176,7 +178,9 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
       if (signal?.aborted) throw err;
       metrics.errorCount.inc();
       if (err instanceof SourceError && err.kind === "unavailable") status.storeFailed(err);
-      else status.error(err);
+      else if (err instanceof SourceError && err.kind === "failed_precondition") {
+        status.configFailed(err);
+      } else status.error(err);
       throw toFlightError(err);
     }
   };

@@ -53,6 +53,7 @@ export interface LedgerStreamOptions {
 
 const KINDS: readonly SourceErrorKind[] = [
   "invalid_argument",
+  "failed_precondition",
   "not_found",
   "unavailable",
   "data_loss",

@@ -108,8 +108,11 @@ export async function startSource(
       status.networkPassphrase = await source.networkPassphrase();
       status.storeOk(await source.availableRange());
     } catch (err) {
-      if (err instanceof SourceError && err.kind === "invalid_argument") throw err;
       metrics.errorCount.inc();
+      if (err instanceof SourceError && err.kind === "failed_precondition") {
+        status.configFailed(err);
+        throw err;
+      }
       status.storeFailed(err);
       log.warn("store check of {url} failed: {message}", {
         url: source.url,
@@ -117,7 +120,9 @@ export async function startSource(
       });
     }
   };
-  await check(); // throws on configuration errors (passphrase mismatch, bad manifest)
+  // At startup a configuration error (passphrase mismatch, bad manifest) stops the service; later
+  // (when the store was down at startup) it makes /health unhealthy and DoGet FAILED_PRECONDITION.
+  await check();
   log.info("source {type} {url}: network {passphrase}, available range {range}", {
     type: source.type,
     url: source.url,
@@ -199,7 +204,7 @@ export async function startSource(
   const timer = setInterval(() => {
     if (checking) return;
     checking = true;
-    check().catch((err) => status.error(err)).finally(() => {
+    check().catch(() => {/* recorded by check() */}).finally(() => {
       checking = false;
     });
   }, interval);

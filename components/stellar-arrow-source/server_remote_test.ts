@@ -244,3 +244,32 @@ Deno.test("a lake whose store refuses listings: ranges served by name, follow pr
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a passphrase mismatch found after startup: FAILED_PRECONDITION and unhealthy", async () => {
+  const s3 = startS3Server({ buckets: { lakes: lakePath(".") } });
+  s3.setDown(true);
+  const h = await startHarness([
+    "--datalake-url",
+    `${s3.url}/lakes/pubnet-p26`,
+    "--network-passphrase",
+    TESTNET,
+    "--workers",
+    "1",
+  ]);
+  try {
+    s3.setDown(false);
+    const { error } = await readUntilError(h.client, "stellar_ledgers:63092990:63092990");
+    assertFlightError(
+      error,
+      GrpcStatus.FAILED_PRECONDITION,
+      /network passphrase mismatch: configured "Test SDF Network ; September 2015"/,
+    );
+    const res = await fetch(`http://127.0.0.1:${h.source.healthPort}/health`);
+    const health = await res.json();
+    assert.equal(res.status, 503);
+    assert.match(health.reasons[0], /configuration error: network passphrase mismatch/);
+  } finally {
+    await h.close();
+    await s3.close();
+  }
+});

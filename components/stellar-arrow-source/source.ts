@@ -191,7 +191,7 @@ export class RpcSource implements LedgerSource {
       const { passphrase } = await this.client.getNetwork(signal);
       if (this.#expected !== undefined && passphrase !== this.#expected) {
         throw new SourceError(
-          "invalid_argument",
+          "failed_precondition",
           `network passphrase mismatch: configured "${this.#expected}", but RPC ${this.url} ` +
             `getNetwork says "${passphrase}"`,
           { object: this.url },

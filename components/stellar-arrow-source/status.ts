@@ -106,10 +106,20 @@ export class SourceStatus {
 
   /** Records a successful store check; `undefined`: the store cannot list its range. */
   storeOk(range: SequenceRange | null | undefined): void {
+    this.configError = undefined;
     this.availableRange = range ?? null;
     this.rangeUnknown = range === undefined;
     this.storeReachable = true;
     this.storeError = undefined;
+  }
+
+  /** Why the configuration does not fit the store (e.g. passphrase mismatch); unhealthy. */
+  configError: string | undefined;
+
+  /** Records a configuration error found after startup (the store was down at startup). */
+  configFailed(err: unknown): void {
+    this.configError = errorMessage(err);
+    this.error(err);
   }
 
   /** Records a failed store check. */
@@ -147,6 +157,13 @@ export class SourceStatus {
       available_range: this.availableRange,
       active_streams: this.activeStreams,
     };
+    if (this.configError !== undefined) {
+      return {
+        status: "unhealthy",
+        reasons: [`configuration error: ${this.configError}`],
+        details,
+      };
+    }
     if (this.storeReachable === false) {
       return {
         status: "unhealthy",

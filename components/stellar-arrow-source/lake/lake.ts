@@ -91,7 +91,7 @@ export class DataLake {
       try {
         store = storeFor(parseLakeLocation(url, options.env ?? {}, options.cwd), options.remote);
       } catch (err) {
-        throw new SourceError("invalid_argument", (err as Error).message, { cause: err });
+        throw new SourceError("failed_precondition", (err as Error).message, { cause: err });
       }
     }
     const text = await store.get(MANIFEST_NAME);
@@ -99,7 +99,7 @@ export class DataLake {
     if (text === null) {
       if (!options.networkPassphrase) {
         throw new SourceError(
-          "invalid_argument",
+          "failed_precondition",
           `${store.describe(MANIFEST_NAME)} not found: the lake has no manifest, so the network ` +
             `passphrase must be configured (NETWORK_PASSPHRASE)`,
           { object: store.describe(MANIFEST_NAME) },
@@ -110,7 +110,7 @@ export class DataLake {
       try {
         manifest = parseLakeManifest(new TextDecoder().decode(text), store.describe(MANIFEST_NAME));
       } catch (err) {
-        throw new SourceError("invalid_argument", (err as Error).message, {
+        throw new SourceError("failed_precondition", (err as Error).message, {
           object: store.describe(MANIFEST_NAME),
         });
       }
@@ -119,7 +119,7 @@ export class DataLake {
         manifest.networkPassphrase !== options.networkPassphrase
       ) {
         throw new SourceError(
-          "invalid_argument",
+          "failed_precondition",
           `network passphrase mismatch: configured "${options.networkPassphrase}", but ` +
             `${store.describe(MANIFEST_NAME)} says "${manifest.networkPassphrase}"`,
           { object: store.describe(MANIFEST_NAME) },
