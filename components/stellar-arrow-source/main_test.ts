@@ -47,6 +47,16 @@ Deno.test("configuration and startup errors exit non-zero with a clear message",
     new TextDecoder().decode(mismatch.stderr),
     /startup failed: network passphrase mismatch/,
   );
+  // A health port already taken: a clear startup failure, not a hang.
+  using busy = Deno.listen({ hostname: "0.0.0.0", port: 0 });
+  const taken = await command([
+    "--flight-port",
+    "0",
+    "--health-port",
+    String((busy.addr as Deno.NetAddr).port),
+  ]).output();
+  assert.equal(taken.code, 1);
+  assert.match(new TextDecoder().decode(taken.stderr), /startup failed: .*(in use|AddrInUse)/i);
 });
 
 Deno.test("starts on the bundled sample lake by default and serves it; SIGTERM stops it", async () => {

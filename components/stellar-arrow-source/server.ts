@@ -163,22 +163,30 @@ export async function startSource(
     throw err;
   }
   let flowctl: Controller | undefined = undefined; // set once registered; read by /health
-  const health = startHealthServer({
-    port: config.healthPort,
-    component: COMPONENT,
-    version: VERSION,
-    registry: metrics.registry,
-    check: () => {
-      const report = status.health();
-      const fc = flowctl?.status();
-      const reason = fc ? flowctlHealthReason(fc) : null;
-      return {
-        ...report,
-        reasons: reason ? [...(report.reasons ?? []), reason] : report.reasons,
-        details: { ...report.details, flowctl: fc },
-      };
-    },
-  });
+  let health: ReturnType<typeof startHealthServer>;
+  try {
+    health = startHealthServer({
+      port: config.healthPort,
+      component: COMPONENT,
+      version: VERSION,
+      registry: metrics.registry,
+      check: () => {
+        const report = status.health();
+        const fc = flowctl?.status();
+        const reason = fc ? flowctlHealthReason(fc) : null;
+        return {
+          ...report,
+          reasons: reason ? [...(report.reasons ?? []), reason] : report.reasons,
+          details: { ...report.details, flowctl: fc },
+        };
+      },
+    });
+  } catch (err) {
+    // e.g. HEALTH_PORT in use: release what was started, then report.
+    await flight.close();
+    pool.close();
+    throw err;
+  }
   // Registers with the control plane when ENABLE_FLOWCTL is set; bounded, never throws.
   const fcConfig = flowctlConfigFrom(config);
   flowctl = await attachFlowctl({
