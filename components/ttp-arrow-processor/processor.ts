@@ -20,7 +20,6 @@ import {
 import { getLogger } from "../../shared/log/mod.ts";
 import { TTP_EVENT_TYPES } from "../../shared/schema/ttp_event.ts";
 import { WorkerPool } from "../../shared/worker_pool/mod.ts";
-import { NO_KEEPALIVE } from "./channel.ts";
 import { COMPONENT, defaultFilters, type ProcessorConfig, VERSION } from "./config.ts";
 import type { ExtractResult, ExtractTask } from "./extract_task.ts";
 import { createFlightHandlers } from "./flight_service.ts";
@@ -82,7 +81,7 @@ export async function startProcessor(
     readAhead: config.readAhead ?? 2 * config.workers,
     defaultFilters: defaultFilters(config),
   });
-  const server = new FlightServer(handlers, { name: COMPONENT, channelOptions: NO_KEEPALIVE });
+  const server = new FlightServer(handlers, { name: COMPONENT });
   let flightPort: number;
   try {
     flightPort = await server.listen({ host: config.flightHost, port: config.flightPort });

@@ -22,7 +22,6 @@ import {
   toFlightError,
 } from "../../shared/flight/mod.ts";
 import { getLogger } from "../../shared/log/mod.ts";
-import { NO_KEEPALIVE } from "./channel.ts";
 import { recordBatchToLedgerRows } from "../../shared/schema/stellar_ledger.ts";
 import { type LedgerRange, sourceRangeOf, sourceTicket, STELLAR_LEDGERS } from "./ticket.ts";
 
@@ -137,7 +136,6 @@ export class SourceClient {
     this.#maxMs = options.backoff?.maxMs ?? 5_000;
     this.#client = new FlightClient(options.endpoint, {
       channelOptions: {
-        ...NO_KEEPALIVE,
         // Reconnect promptly once a restarted source is back (grpc-js defaults to 1 s .. 120 s).
         "grpc.initial_reconnect_backoff_ms": this.#initialMs,
         "grpc.max_reconnect_backoff_ms": this.#maxMs,
