@@ -1,18 +1,21 @@
 /**
- * Encoding of one data file per format (Parquet, JSON Lines, CSV) from a run of events, in a pool
- * of Web Workers ({@linkcode WorkerFileEncoder}) or on the calling thread ({@linkcode encodeInline}).
+ * Encoding of one data file per format (Parquet, JSON Lines, CSV) from a run of events.
  *
+ * Parquet is the heavy part: {@linkcode WorkerFileEncoder} encodes it in a pool of Web Workers.
  * When the rows came with their Arrow record batches (as received over Flight), only the batches'
- * IPC bytes go to the worker (transferred, not copied): Parquet is written from them directly and
- * the text formats from rows decoded there, so the main thread neither rebuilds Arrow nor clones
- * or stringifies rows.
+ * IPC bytes go to the worker (transferred, not copied) and Parquet is written from them directly,
+ * so the main thread neither rebuilds Arrow nor clones rows. The text formats are encoded on the
+ * calling thread from the rows it already holds (decoding them again in the worker costs more than
+ * stringifying them here), in slices with yields in between so that the WebSocket and REST
+ * servers stay responsive, while the worker writes the Parquet. {@linkcode encodeInline} does all
+ * of it on the calling thread. {@linkcode encodeFiles} is the pure, synchronous form of both.
  *
  * @module
  */
 import * as arrow from "apache-arrow";
 import { recordBatchToEvents, type TtpEvent } from "../../../shared/schema/ttp_event.ts";
 import { WorkerPool } from "../../../shared/worker_pool/mod.ts";
-import { encodeCsv } from "./csv.ts";
+import { CSV_HEADER, csvRecord, encodeCsv } from "./csv.ts";
 import { encodeJsonl } from "./jsonl.ts";
 import { encodeParquet, encodeParquetIpc } from "./parquet.ts";
 import type { FileFormat } from "./partition.ts";
@@ -78,9 +81,46 @@ export function encodeFiles(request: EncodeRequest): EncodedFiles {
   return out;
 }
 
+/** Events per slice of text encoding between yields to the event loop. */
+export const TEXT_SLICE_EVENTS = 1000;
+
+/** Encodes a JSON Lines or CSV file on the calling thread, yielding between slices. */
+export async function encodeTextFile(
+  events: readonly TtpEvent[],
+  format: "jsonl" | "csv",
+): Promise<Uint8Array> {
+  const parts: string[] = format === "csv" ? [CSV_HEADER] : [];
+  for (let at = 0; at < events.length; at += TEXT_SLICE_EVENTS) {
+    if (at > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    const slice = events.slice(at, at + TEXT_SLICE_EVENTS);
+    if (format === "jsonl") parts.push(encodeJsonl(slice));
+    else {
+      let text = "";
+      for (const e of slice) text += csvRecord(e);
+      parts.push(text);
+    }
+  }
+  return textEncoder.encode(parts.join(""));
+}
+
+async function encodeSplit(
+  input: EncodeInput,
+  formats: readonly FileFormat[],
+  parquet: (request: EncodeRequest) => Promise<EncodedFiles>,
+): Promise<EncodedFiles> {
+  const jobs: Promise<EncodedFiles>[] = [];
+  if (formats.includes("parquet")) jobs.push(parquet(encodeRequest(input, ["parquet"])));
+  for (const format of formats) {
+    if (format === "jsonl" || format === "csv") {
+      jobs.push(encodeTextFile(input.events, format).then((bytes) => ({ [format]: bytes })));
+    }
+  }
+  return Object.assign({}, ...await Promise.all(jobs));
+}
+
 /** Encodes on the calling thread. */
 export const encodeInline: FileEncodeFn = (input, formats) =>
-  Promise.resolve(encodeFiles(encodeRequest(input, formats)));
+  encodeSplit(input, formats, (request) => Promise.resolve(encodeFiles(request)));
 
 /** Encodes in a pool of Web Workers (`encode_worker.ts`). */
 export class WorkerFileEncoder {
@@ -95,11 +135,14 @@ export class WorkerFileEncoder {
     });
   }
 
-  /** Encodes in a worker; see the module doc. */
-  encode: FileEncodeFn = (input, formats) => {
-    const request = encodeRequest(input, formats);
-    return this.#pool.run(request, "ipc" in request ? [request.ipc.buffer as ArrayBuffer] : []);
-  };
+  /** Encodes Parquet in a worker and the text formats here; see the module doc. */
+  encode: FileEncodeFn = (input, formats) =>
+    encodeSplit(
+      input,
+      formats,
+      (request) =>
+        this.#pool.run(request, "ipc" in request ? [request.ipc.buffer as ArrayBuffer] : []),
+    );
 
   /**
    * Loads the workers' modules and compiles Parquet's WebAssembly by encoding nothing, so the
