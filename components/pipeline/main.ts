@@ -137,6 +137,7 @@ async function main(): Promise<number> {
     ports,
   });
 
+  const startedAt = Date.now();
   const running: RunningService[] = [];
   let stopping = false;
   const stopAll = async (reason: string) => {
@@ -201,13 +202,13 @@ async function main(): Promise<number> {
     });
   const first = await readSample();
   let previous = first;
-  const timer = config.progressInterval > 0
-    ? setInterval(async () => {
-      const now = await readSample();
-      console.log(formatProgress(now, rates(previous, now)));
-      previous = now;
-    }, config.progressInterval)
-    : undefined;
+  let lastMoved = first; // the last sample whose counters changed: the end of the work so far
+  const timer = setInterval(async () => {
+    const now = await readSample();
+    if (now.ledgers !== previous.ledgers || now.events !== previous.events) lastMoved = now;
+    if (config.progressInterval > 0) console.log(formatProgress(now, rates(previous, now)));
+    previous = now;
+  }, config.progressInterval > 0 ? config.progressInterval : 1000);
 
   const signals = Promise.withResolvers<string>();
   const onSignal = (name: string) => () => signals.resolve(name);
@@ -220,15 +221,18 @@ async function main(): Promise<number> {
   const reason = await Promise.race([signals.promise, failure.promise]);
   clearInterval(timer);
   const last = await readSample();
+  if (last.ledgers !== lastMoved.ledgers || last.events !== lastMoved.events) lastMoved = last;
   await stopAll(reason);
   for (const [sig, handler] of handlers) Deno.removeSignalListener(sig, handler);
-  const summary = rates(first, last);
+  const busy = rates({ ...first, at: startedAt, ledgers: 0, events: 0 }, lastMoved);
   console.log(
-    `Summary: ${last.ledgers} ledgers and ${last.events} events in ${
-      ((last.at - first.at) / 1000).toFixed(1)
-    } s (${summary.ledgersPerSecond.toFixed(1)} ledgers/s, ${
-      Math.round(summary.eventsPerSecond)
-    } events/s); last ledger ${last.lastLedger ?? "-"}; data in ${dataDir}`,
+    `Summary: ${last.ledgers} ledgers and ${last.events} events; busy for ${
+      ((lastMoved.at - startedAt) / 1000).toFixed(1)
+    } s from start-up (${busy.ledgersPerSecond.toFixed(1)} ledgers/s, ${
+      Math.round(busy.eventsPerSecond)
+    } events/s), running ${((last.at - startedAt) / 1000).toFixed(1)} s; last ledger ${
+      last.lastLedger ?? "-"
+    }; data in ${dataDir}`,
   );
   return reason.includes("unexpectedly") ? 1 : 0;
 }
