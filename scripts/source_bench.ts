@@ -6,7 +6,9 @@
  * split + summary + hash) on one thread in this process, and the Flight transport alone: a
  * subprocess serving the same 20 ledgers as prebuilt record batches (`--serve-prebuilt`), so the
  * cost of the source's own pipeline shows as the ratio between the two; and raw `node:http2`
- * in-process as a ceiling reference for the transport.
+ * in-process as a ceiling reference for the transport. Clients use a 16 MiB HTTP/2 receive window
+ * (`grpc-node.flow_control_window`; grpc-js's default is 64 KiB, which caps 1 MB messages at a
+ * window per round trip); one row per server runs with the default for comparison.
  *
  * Usage: deno run -A scripts/source_bench.ts [--rounds 5] [--concurrency 2] [--trials 3]
  *
@@ -186,14 +188,16 @@ async function readOnce(client: FlightClient): Promise<{ rows: number; bytes: nu
   return { rows, bytes: stream.stats.bytes };
 }
 
-async function measure(port: number, concurrency: number, rounds: number) {
+/** Client HTTP/2 receive window (grpc-js `grpc-node.flow_control_window`); grpc-js default 64 KiB. */
+const CLIENT_WINDOW = 16 * 1024 * 1024;
+
+async function measure(port: number, concurrency: number, rounds: number, window: number) {
   // Keepalive off: Deno's http2 ping fails and grpc-js would drop calls after 30 s.
+  const channelOptions: Record<string, number> = { "grpc.keepalive_time_ms": -1 };
+  if (window > 0) channelOptions["grpc-node.flow_control_window"] = window;
   const clients = Array.from(
     { length: concurrency },
-    () =>
-      new FlightClient(`127.0.0.1:${port}`, {
-        channelOptions: { "grpc.keepalive_time_ms": -1 },
-      }),
+    () => new FlightClient(`127.0.0.1:${port}`, { channelOptions }),
   );
   await readOnce(clients[0]); // warm-up: workers, JIT, connection
   let rows = 0;
@@ -229,10 +233,13 @@ const configs = [
     workers: -2,
     streams: 1,
   },
+  { label: "Flight transport only (prebuilt batches)", workers: 0, streams: 1, window: 0 },
   { label: "Flight transport only (prebuilt batches)", workers: 0, streams: 1 },
   { label: `Flight transport only (prebuilt batches)`, workers: 0, streams: CONCURRENCY },
+  { label: "source WORKERS=1", workers: 1, streams: 1, window: 0 },
   { label: "source WORKERS=1", workers: 1, streams: 1 },
   { label: "source WORKERS=1", workers: 1, streams: CONCURRENCY },
+  { label: "source WORKERS=2", workers: 2, streams: 1, window: 0 },
   { label: "source WORKERS=2", workers: 2, streams: 1 },
   { label: "source WORKERS=2", workers: 2, streams: CONCURRENCY },
 ];
@@ -247,7 +254,12 @@ try {
           ? baseline(files, ROUNDS)
           : c.workers === -2
           ? await rawHttp2(ROUNDS * LEDGERS)
-          : await measure(servers.get(c.workers)!.port, c.streams, ROUNDS),
+          : await measure(
+            servers.get(c.workers)!.port,
+            c.streams,
+            ROUNDS,
+            "window" in c ? c.window! : CLIENT_WINDOW,
+          ),
       );
     }
   }
@@ -256,12 +268,18 @@ try {
 }
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(samples[0].map((x) => x.ledgersPerSec));
-const transport = median(samples[2].map((x) => x.ledgersPerSec));
+const transport = median(samples[3].map((x) => x.ledgersPerSec));
 for (const [i, c] of configs.entries()) {
   const lps = median(samples[i].map((x) => x.ledgersPerSec));
   const mbps = median(samples[i].map((x) => x.mbPerSec));
   console.log(
-    `  ${c.label}${c.workers >= 0 ? ` streams=${c.streams}` : ""}: ${lps.toFixed(1)} ledgers/s ` +
+    `  ${c.label}${
+      c.workers >= 0
+        ? ` streams=${c.streams} client-window=${
+          "window" in c ? "64KiB (grpc-js default)" : `${CLIENT_WINDOW >> 20}MiB`
+        }`
+        : ""
+    }: ${lps.toFixed(1)} ledgers/s ` +
       `(${mbps.toFixed(1)} MB/s; ${(lps / base).toFixed(2)}x decode baseline, ` +
       `${(lps / transport).toFixed(2)}x transport-only 1 stream; trials ${
         samples[i].map((x) => x.ledgersPerSec.toFixed(0)).join("/")

@@ -86,7 +86,7 @@ export const SOURCE_OPTIONS = {
     min: 1,
     max: 1024,
     description:
-      "Units (batch objects or RPC pages) decoded ahead of each client (default 2 × WORKERS)",
+      "Units (batch objects or RPC pages) decoded ahead of each client (default 2 × WORKERS, at least 4)",
   }),
   pollInterval: opt.custom({
     env: "POLL_INTERVAL",

@@ -47,6 +47,14 @@ export interface RunningSource {
   close(): Promise<void>;
 }
 
+/**
+ * Units decoded ahead of each client when READ_AHEAD is unset: 2 per worker, at least 4 (with one
+ * worker, 2 left the transport waiting for decodes in the benchmark).
+ */
+export function defaultReadAhead(workers: number): number {
+  return Math.max(4, 2 * workers);
+}
+
 /** Options of {@linkcode startSource} besides the config. */
 export interface StartOptions {
   /** Environment for lake credentials (AWS_*); default `Deno.env.toObject()`. */
@@ -143,7 +151,7 @@ export async function startSource(
   const handlers = createFlightHandlers({
     source,
     decode,
-    readAhead: config.readAhead ?? config.workers * 2,
+    readAhead: config.readAhead ?? defaultReadAhead(config.workers),
     pollIntervalMs: config.pollInterval,
     status,
     metrics,
@@ -195,7 +203,7 @@ export async function startSource(
       advertiseHost: fcConfig.advertiseHost,
       flightPort,
       healthPort: health.port,
-      bufferSize: config.readAhead ?? config.workers * 2,
+      bufferSize: config.readAhead ?? defaultReadAhead(config.workers),
       network: status.networkPassphrase ?? "",
       storageType: source.type,
       backendType: source.type === "rpc"
