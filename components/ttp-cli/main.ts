@@ -7,13 +7,13 @@
  * @module
  */
 import zlib from "node:zlib";
-import { DataLake } from "../../components/stellar-arrow-source/lake/mod.ts";
-import { ConfigError, opt, parseConfig } from "../config/mod.ts";
-import { splitLedgerCloseMetaBatch } from "../ledger/batch.ts";
-import { eventToJson } from "../schema/ttp_event.ts";
-import { extractLedger } from "./extract.ts";
-import type { TtpMode } from "./transaction_events.ts";
-import { verifyLedger } from "./verify.ts";
+import { DataLake } from "../stellar-arrow-source/lake/mod.ts";
+import { ConfigError, opt, parseConfig } from "../../shared/config/mod.ts";
+import { splitLedgerCloseMetaBatch } from "../../shared/ledger/mod.ts";
+import { eventToJson } from "../../shared/schema/mod.ts";
+import { extractLedger } from "../../shared/ttp/mod.ts";
+import type { TtpMode } from "../../shared/ttp/mod.ts";
+import { verifyLedger } from "../../shared/ttp/mod.ts";
 
 const spec = {
   datalake: opt.string({

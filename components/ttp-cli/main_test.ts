@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { main } from "./cli.ts";
+import { main } from "./main.ts";
 
 const COLUMNS = [
   "event_id",
