@@ -192,8 +192,7 @@ async function readOnce(client: FlightClient): Promise<{ rows: number; bytes: nu
 const CLIENT_WINDOW = 16 * 1024 * 1024;
 
 async function measure(port: number, concurrency: number, rounds: number, window: number) {
-  // Keepalive off: Deno's http2 ping fails and grpc-js would drop calls after 30 s.
-  const channelOptions: Record<string, number> = { "grpc.keepalive_time_ms": -1 };
+  const channelOptions: Record<string, number> = {};
   if (window > 0) channelOptions["grpc-node.flow_control_window"] = window;
   const clients = Array.from(
     { length: concurrency },

@@ -156,13 +156,7 @@ export async function startSource(
     status,
     metrics,
   });
-  // No keepalive pings: on Deno's node:http2 `Http2Session.ping()` fails, and grpc-js then drops
-  // every call still open after `grpc.keepalive_time_ms` (30 s in shared/flight), which would
-  // cut live tails. Vanished clients still close their sockets; calls also end on cancel.
-  const flight = new FlightServer(handlers, {
-    name: "source",
-    channelOptions: { "grpc.keepalive_time_ms": -1 },
-  });
+  const flight = new FlightServer(handlers, { name: "source" });
   let flightPort: number;
   try {
     flightPort = await flight.listen({ host: config.flightHost, port: config.flightPort });

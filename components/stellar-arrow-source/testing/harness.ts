@@ -34,10 +34,7 @@ export async function startHarness(
     checkIntervalMs: 200,
     retry: { attempts: 2, backoffMs: 5, timeoutMs: 3000 },
   });
-  // Keepalive off: Deno's http2 ping fails and grpc-js would drop calls open for 30 s.
-  const client = new FlightClient(`127.0.0.1:${source.flightPort}`, {
-    channelOptions: { "grpc.keepalive_time_ms": -1 },
-  });
+  const client = new FlightClient(`127.0.0.1:${source.flightPort}`);
   return {
     source,
     client,
