@@ -13,6 +13,7 @@ import { readCheckpoint } from "./checkpoint.ts";
 import { loadPubnetP26, PUBNET_P26_FIRST, PUBNET_P26_LAST } from "./testing/fixture_events.ts";
 import { startProcessorStub } from "./testing/processor_stub.ts";
 import { parseCsv } from "./writers/csv.ts";
+import { verifyDataset } from "./verify.ts";
 import { DatasetWriter } from "./writers/dataset_writer.ts";
 import type { FileFormat } from "./writers/partition.ts";
 
@@ -143,6 +144,8 @@ function startReader(dataDir: string, signal: AbortSignal): Promise<number> {
 Deno.test("SIGKILL at random moments while writing, restart: each event exactly once, no partial file visible", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "sink-crash-" });
   const stub = await startProcessorStub({ events: fixture.events, batchDelayMs: 60 });
+  let stubClosed: Promise<void> | undefined;
+  const closeStub = () => stubClosed ??= stub.close();
   const readerStop = new AbortController();
   const reader = startReader(dataDir, readerStop.signal);
   const kills: string[] = [];
@@ -219,11 +222,16 @@ Deno.test("SIGKILL at random moments while writing, restart: each event exactly 
     );
     const expected = [...fixture.events].sort((a, b) => a.event_id < b.event_id ? -1 : 1);
     assert.deepEqual(full, expected);
+    await closeStub();
+    const report = await verifyDataset(dataDir);
+    assert.deepEqual(report.problems, []);
+    assert.deepEqual(report.uncommittedFiles, []);
+    assert.deepEqual(report.tempFiles, []);
   } finally {
     readerStop.abort();
     const checked = await reader;
     assert.ok(checked > 0, "the reader looked at files");
-    await stub.close();
+    await closeStub();
     await Deno.remove(dataDir, { recursive: true });
   }
 });

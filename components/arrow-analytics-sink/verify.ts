@@ -67,6 +67,9 @@ export async function verifyDataset(dataDir: string): Promise<DatasetReport> {
   const through = report.checkpoint?.last_ledger ?? 0;
   const first = report.checkpoint?.first_ledger ?? 1;
   const lister = new DatasetWriter({ dataDir, formats: [] });
+  // DuckDB's native calls do not keep Deno's event loop alive on their own: with nothing else
+  // pending (a CLI, the end of a test) the process would stop mid-query.
+  const keepAlive = setInterval(() => {}, 60_000);
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   try {
@@ -103,6 +106,7 @@ export async function verifyDataset(dataDir: string): Promise<DatasetReport> {
   } finally {
     connection.closeSync();
     instance.closeSync();
+    clearInterval(keepAlive);
   }
   if (!report.checkpoint && report.formats.length + report.uncommittedFiles.length > 0) {
     report.problems.push("data files but no checkpoint.json");
