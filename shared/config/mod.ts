@@ -219,15 +219,40 @@ function defaultText(option: Option<unknown>): string {
   return String(value);
 }
 
+/** One option as documentation: what `--help` and generated docs show. */
+export interface OptionRow {
+  /** Flag without dashes. */
+  flag: string;
+  /** Environment variable. */
+  env: string;
+  /** Value placeholder, e.g. `<port>`. */
+  placeholder: string;
+  /** The default as text (`required` or `unset` when there is none). */
+  default: string;
+  /** One-line description. */
+  description: string;
+}
+
+/** The documentation rows of a spec, in spec order. */
+export function optionRows(spec: OptionSpec): OptionRow[] {
+  return Object.values(spec).map((o) => ({
+    flag: flagOf(o),
+    env: o.env,
+    placeholder: o.placeholder,
+    default: defaultText(o),
+    description: o.description,
+  }));
+}
+
 /** Renders the `--help` text of a spec. */
 export function helpText(
   spec: OptionSpec,
   options: Pick<ParseOptions, "name" | "summary">,
 ): string {
-  const rows = Object.values(spec).map((o) => ({
-    left: `  --${flagOf(o)} ${o.placeholder}`,
+  const rows = optionRows(spec).map((o) => ({
+    left: `  --${o.flag} ${o.placeholder}`,
     env: o.env,
-    text: `${o.description} (default: ${defaultText(o)})`,
+    text: `${o.description} (default: ${o.default})`,
   }));
   const leftWidth = Math.max(...rows.map((r) => r.left.length), 10) + 2;
   const envWidth = Math.max(...rows.map((r) => r.env.length), 4) + 2;
