@@ -6,6 +6,7 @@ import { readFixtureBatches } from "../../shared/ledger/testdata.ts";
 import { splitLedgerCloseMetaBatch } from "../../shared/ledger/mod.ts";
 import { extractEvents } from "../../shared/ttp/mod.ts";
 import { DEFAULT_PORTS } from "./plan.ts";
+import { freePortOffset } from "./testing/harness.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const PUBNET = "Public Global Stellar Network ; September 2015";
@@ -23,28 +24,6 @@ function expectedCounts(): { total: number; byType: Record<string, number> } {
     }
   }
   return { total, byType };
-}
-
-function portsFree(offset: number): boolean {
-  const listeners: Deno.Listener[] = [];
-  try {
-    for (const port of Object.values(DEFAULT_PORTS)) {
-      listeners.push(Deno.listen({ hostname: "0.0.0.0", port: port + offset }));
-    }
-    return true;
-  } catch {
-    return false;
-  } finally {
-    for (const l of listeners) l.close();
-  }
-}
-
-function freeOffset(): number {
-  for (let i = 0; i < 50; i++) {
-    const offset = 20000 + Math.floor(Math.random() * 30000);
-    if (portsFree(offset)) return offset;
-  }
-  throw new Error("Expected a free block of ports for the pipeline, found none in 50 tries");
 }
 
 async function getJson(url: string): Promise<Record<string, unknown> | undefined> {
@@ -121,7 +100,7 @@ Deno.test({
 }, async () => {
   const expected = expectedCounts();
   const dataDir = await Deno.makeTempDir({ prefix: "pipeline-test-" });
-  const offset = freeOffset();
+  const offset = freePortOffset();
   const api = `http://127.0.0.1:${DEFAULT_PORTS.sinkHttp + offset}/api`;
   const controlPlane = `http://127.0.0.1:${DEFAULT_PORTS.controlPlane + offset}/api/services`;
   let run = launch(dataDir, offset);
