@@ -91,7 +91,7 @@ export async function startProcessor(
     throw err;
   }
 
-  let flowctl: Controller | undefined;
+  let flowctl: Controller | undefined = undefined; // read by /health while registering
   const check = (): HealthReport => {
     const s = source.stats;
     const status = stats.status();
@@ -103,6 +103,7 @@ export async function startProcessor(
       ledgers_consumed: status.ledgers_consumed,
       events_extracted: status.events_extracted,
       verification_failures: status.verification_failures,
+      flowctl: flowctl?.status(),
     };
     const flowctlReason = flowctl ? flowctlHealthReason(flowctl.status()) : null;
     const reasons = flowctlReason ? [flowctlReason] : [];
@@ -154,32 +155,31 @@ export async function startProcessor(
   };
   void probe();
 
+  // Attached even when disabled (inert), so /health shows the state "disabled".
   const fc = flowctlConfigFrom(config);
-  if (fc.enabled) {
-    let network = config.networkPassphrase;
-    if (network === undefined) {
-      const st = await source.sourceStatus({ timeoutMs: 2_000 }).catch(() => null) as
-        | { network_passphrase?: string }
-        | null;
-      network = st?.network_passphrase ?? "";
-    }
-    flowctl = await attachFlowctl({
-      config: fc,
-      service: processorServiceDescription({
-        advertiseHost: fc.advertiseHost,
-        flightPort,
-        healthPort: health.port,
-        bufferSize: config.readAhead ?? 2 * config.workers,
-        componentId: fc.componentId,
-        version: VERSION,
-        network,
-        eventTypes: config.eventTypes.length > 0 ? config.eventTypes : [...TTP_EVENT_TYPES],
-        extraMetadata: { ttp_mode: config.ttpMode, source_endpoint: config.sourceEndpoint },
-      }),
-      registry: stats.registry,
-      health: () => check().status,
-    });
+  let network = config.networkPassphrase;
+  if (fc.enabled && network === undefined) {
+    const st = await source.sourceStatus({ timeoutMs: 2_000 }).catch(() => null) as
+      | { network_passphrase?: string }
+      | null;
+    network = st?.network_passphrase;
   }
+  flowctl = await attachFlowctl({
+    config: fc,
+    service: processorServiceDescription({
+      advertiseHost: fc.advertiseHost,
+      flightPort,
+      healthPort: health.port,
+      bufferSize: config.readAhead ?? 2 * config.workers,
+      componentId: fc.componentId,
+      version: VERSION,
+      network: network ?? "",
+      eventTypes: config.eventTypes.length > 0 ? config.eventTypes : [...TTP_EVENT_TYPES],
+      extraMetadata: { ttp_mode: config.ttpMode, source_endpoint: config.sourceEndpoint },
+    }),
+    registry: stats.registry,
+    health: () => check().status,
+  });
 
   log.info(
     "{component} ready: flight port {flightPort}, health port {healthPort}, source {source}",

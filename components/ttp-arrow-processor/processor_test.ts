@@ -404,6 +404,39 @@ Deno.test("registers with flowctl and heartbeats the processor metrics", async (
   }
 });
 
+Deno.test("/health shows the flowctl state: disabled, then registered with id and heartbeat", async () => {
+  const { startControlPlane } = await import("../flowctl-control-plane/server.ts");
+  const cp = await startControlPlane({ port: 0, address: "127.0.0.1", janitorIntervalMs: 1000 });
+  const source = new LoopbackSource({ rows: ROWS });
+  await source.start();
+  const health = async (p: RunningProcessor) =>
+    (await (await fetch(`http://127.0.0.1:${p.healthPort}/health`)).json()).flowctl;
+  try {
+    await withProcessor(source, {}, async (_client, processor) => {
+      const fc = await health(processor);
+      assert.equal(fc?.enabled, false, JSON.stringify(fc));
+      assert.equal(fc.state, "disabled");
+    });
+    await withProcessor(source, {
+      ENABLE_FLOWCTL: "true",
+      FLOWCTL_ENDPOINT: `127.0.0.1:${cp.port}`,
+      FLOWCTL_HEARTBEAT_INTERVAL: "100ms",
+    }, async (_client, processor) => {
+      let fc: Record<string, unknown> | undefined;
+      await waitFor("a heartbeat in /health", async () => {
+        fc = await health(processor);
+        return fc?.lastHeartbeatAt != null;
+      });
+      assert.equal(fc!.state, "registered");
+      assert.match(String(fc!.serviceId), /^COMPONENT_TYPE_PROCESSOR-\d+$/);
+      assert.equal(fc!.consecutiveFailures, 0);
+    });
+  } finally {
+    await source.stop();
+    await cp.close();
+  }
+});
+
 Deno.test("VERIFY_EVENTS: a mismatch is logged with ledger and hash, counted, and the events served", async () => {
   const tampered = { ...ROWS[0], ledger_xdr: tamperFeeBalance(ROWS[0].ledger_xdr) };
   const source = new LoopbackSource({ rows: [tampered, ...ROWS.slice(1)] });
