@@ -108,14 +108,18 @@ class Pipeline {
   readonly #plans;
   readonly #dataDir: string;
 
-  private constructor(dataDir: string, protocols: Record<Component, Protocol>) {
+  private constructor(
+    dataDir: string,
+    protocols: Record<Component, Protocol>,
+    flowctl: boolean,
+  ) {
     this.#dataDir = dataDir;
     this.#plans = new Map(
       planPipeline({
         datalakeUrl: LAKE,
         endLedger: LAST,
         dataDir,
-        flowctl: true,
+        flowctl,
         workers: 1,
         logLevel: "info",
         heartbeatInterval: HEARTBEAT,
@@ -125,9 +129,13 @@ class Pipeline {
     for (const c of COMPONENTS) this.#plans.get(c)!.env.FLOWCTL_PROTOCOL = protocols[c];
   }
 
-  /** A pipeline whose components use the given `FLOWCTL_PROTOCOL` each. */
-  static async create(protocols: Record<Component, Protocol>): Promise<Pipeline> {
-    return new Pipeline(await Deno.makeTempDir({ prefix: "flowctl-e2e-" }), protocols);
+  /** A pipeline whose components use the given `FLOWCTL_PROTOCOL` each (`ENABLE_FLOWCTL=flowctl`). */
+  static async create(
+    protocols: Record<Component, Protocol>,
+    flowctl = true,
+  ): Promise<Pipeline> {
+    const dataDir = await Deno.makeTempDir({ prefix: "flowctl-e2e-" });
+    return new Pipeline(dataDir, protocols, flowctl);
   }
 
   get controlPlane(): string {
@@ -429,13 +437,20 @@ Deno.test({
     assert.equal(Pipeline.of(before, "processor").metrics.events_extracted, 0);
 
     // Data flows once the sink pulls; sample the control plane's view meanwhile.
-    const seen: number[] = [];
+    const counters = {
+      source: "ledgers_processed",
+      processor: "events_extracted",
+      sink: "events_written",
+    } as const;
+    const seen: Record<Component, number[]> = { source: [], processor: [], sink: [] };
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const list = await p.services();
-        const src = list?.find((s) => s.type === "source");
-        if (src) seen.push(src.metrics.ledgers_processed);
+        for (const s of await p.services() ?? []) {
+          const c = s.type as Component;
+          const value = s.metrics[counters[c]];
+          if (value !== undefined && seen[c].at(-1) !== value) seen[c].push(value);
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
@@ -444,11 +459,17 @@ Deno.test({
     await assertControlPlaneMetrics(p, events);
     sampling = false;
     await sampler;
-    for (let i = 1; i < seen.length; i++) {
-      assert.ok(seen[i] >= seen[i - 1], `ledgers_processed went down: ${seen}`);
+    const final = { source: LEDGERS, processor: events, sink: events };
+    for (const c of COMPONENTS) {
+      const values = seen[c];
+      assert.ok(values.length >= 2, `${c} ${counters[c]} did not grow: ${values}`);
+      for (let i = 1; i < values.length; i++) {
+        assert.ok(values[i] > values[i - 1], `${c} ${counters[c]} went down: ${values}`);
+      }
+      assert.equal(values.at(-1), final[c], c);
     }
-    assert.equal(seen[0], 0);
-    assert.equal(seen.at(-1), LEDGERS);
+    assert.equal(seen.source[0], 0);
+    assert.equal(seen.processor[0], 0);
 
     const list = await threeHealthy(p, "v1");
     assertDescriptions(p, list);
@@ -537,7 +558,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "flowctl e2e, v1-only control plane, FLOWCTL_PROTOCOL=v1 (processor auto), then legacy-only: auto falls back, explicit v1 retries",
+    "flowctl e2e, v1-only control plane, FLOWCTL_PROTOCOL=v1 (processor auto), then legacy-only: auto falls back, explicit v1 heartbeats fail while serving",
   sanitizeResources: false,
   sanitizeOps: false,
 }, async () => {
@@ -558,5 +579,46 @@ Deno.test({
     assert.equal(Pipeline.of(legacy, "processor").metrics.events_extracted, events);
     await assertHeartbeatsFailing(p, "source", /UNIMPLEMENTED/);
     await assertHeartbeatsFailing(p, "sink", /UNIMPLEMENTED/);
+  });
+});
+
+/** `/health` and `/metrics` of a component started with `ENABLE_FLOWCTL=false`. */
+async function assertDisabled(p: Pipeline, c: Component): Promise<void> {
+  const { flowctl } = await p.health(c);
+  assert.equal(flowctl.enabled, false, c);
+  assert.equal(flowctl.state, "disabled", c);
+  assert.equal(flowctl.serviceId, null, c);
+  assert.equal(flowctl.lastHeartbeatAt, null, c);
+  assert.equal(flowctl.consecutiveFailures, 0, c);
+  // shared/flowctl adds nothing to /metrics when disabled (status_test.ts).
+  assert.doesNotMatch(await p.metrics(c), /flowctl_/, c);
+}
+
+Deno.test({
+  name: "flowctl e2e, ENABLE_FLOWCTL=false: data flows, /health says disabled",
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  const p = await Pipeline.create({ source: "auto", processor: "auto", sink: "auto" }, false);
+  await p.run(async () => {
+    for (const c of COMPONENTS) await p.start(c);
+    await assertDataStored(p);
+    await assertDisabled(p, "source");
+    await assertDisabled(p, "processor");
+  });
+});
+
+Deno.test({
+  // Fails today: the sink attaches flowctl only when enabled and puts `flowctl` into /health
+  // only when attached (components/arrow-analytics-sink/sink.ts), unlike the source and processor.
+  ignore: true,
+  name: "flowctl e2e, ENABLE_FLOWCTL=false: the sink's /health says disabled",
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  const p = await Pipeline.create({ source: "auto", processor: "auto", sink: "auto" }, false);
+  await p.run(async () => {
+    await p.start("sink");
+    await assertDisabled(p, "sink");
   });
 });
