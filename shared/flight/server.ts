@@ -143,6 +143,18 @@ function cancelledError(peer: string): FlightError {
  * Streams writes to a grpc-js server stream with backpressure: waits for `drain` when `write()`
  * returns false, and keeps at most `maxPending` writes whose callback has not fired.
  */
+/** How long a failing DoGet waits for its earlier batches to be written before the status. */
+const ERROR_FLUSH_TIMEOUT_MS = 2_000;
+
+/**
+ * Pause between the last batch of a failing DoGet reaching the socket and its error status.
+ * grpc-js clients discard messages they parsed but had not yet handed to the application when
+ * a non-OK status arrives (grpc/grpc-node#2764, open; `maybeOutputStatus` in subchannel-call),
+ * so a status in the same burst as the last batches loses them. C-core clients (Python) are
+ * not affected.
+ */
+const ERROR_STATUS_GRACE_MS = 100;
+
 class BackpressuredWriter {
   readonly #call: grpc.ServerWritableStream<unknown, unknown>;
   readonly #signal: AbortSignal;
@@ -191,6 +203,20 @@ class BackpressuredWriter {
       this.#call.on(event, done);
       signal.addEventListener("abort", abort, { once: true });
     });
+  }
+
+  /**
+   * Waits, at most `timeoutMs`, until every message written so far was handed to HTTP/2 and
+   * (when the connection can be observed) written to the socket. Never throws.
+   */
+  async settled(gate: SendGate | null | undefined, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (
+      (this.#pending > 0 || (gate?.unsentBytes ?? 0) > 0) && Date.now() < deadline &&
+      !this.#signal.aborted
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
   }
 
   #waitCallback(): Promise<void> {
@@ -506,13 +532,19 @@ export class FlightServer {
       }
     })().then(
       () => call.end(),
-      (err) => {
+      async (err) => {
         if (ctx.signal.aborted && !this.#shutdown.signal.aborted) {
           stats.doGetsCancelled++;
           log.debug("DoGet from {peer} cancelled", { peer: ctx.peer });
           return;
         }
         stats.doGetsFailed++;
+        // Batches sent before the error must reach the client before the error status: wait
+        // until they are written, then a grace period (see ERROR_STATUS_GRACE_MS; measured:
+        // five small batches then an error, a grpc-js client received none of them without
+        // it). `end()` on success waits for writes itself and OK statuses do not drop messages.
+        await writer.settled(gate, ERROR_FLUSH_TIMEOUT_MS);
+        await new Promise((resolve) => setTimeout(resolve, ERROR_STATUS_GRACE_MS));
         call.emit("error", this.#fail("DoGet", ctx.peer, err));
       },
     ).finally(() => {

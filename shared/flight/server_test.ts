@@ -568,3 +568,34 @@ Deno.test({
     client.close();
   }
 });
+
+Deno.test("batches sent before a handler error reach the client before the error", async () => {
+  const lb = await loopback({
+    doGet: () => {
+      const tables = [1, 2, 3, 4, 5].map((seq) => ledgerTable(seq, 1, 1000));
+      return {
+        schema: tables[0].schema,
+        batches: (async function* () {
+          for (const t of tables) yield t.batches[0];
+          throw new FlightError(GrpcStatus.DATA_LOSS, "corrupt ledger 6 in object FFFF--6.xdr.zst");
+        })(),
+      };
+    },
+  });
+  try {
+    for (let round = 0; round < 10; round++) {
+      const seen: number[] = [];
+      const stream = lb.client.doGet("fails-at-6");
+      await expectFlightError(
+        (async () => {
+          for await (const b of stream) seen.push(b.getChild("ledger_sequence")!.get(0));
+        })(),
+        GrpcStatus.DATA_LOSS,
+        /corrupt ledger 6/,
+      );
+      assert.deepEqual(seen, [1, 2, 3, 4, 5], `round ${round}`);
+    }
+  } finally {
+    await lb.close();
+  }
+});
