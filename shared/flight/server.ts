@@ -155,6 +155,19 @@ const ERROR_FLUSH_TIMEOUT_MS = 2_000;
  */
 const ERROR_STATUS_GRACE_MS = 100;
 
+/** Waits `ms`, or less when `signal` aborts first; never rejects. */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 class BackpressuredWriter {
   readonly #call: grpc.ServerWritableStream<unknown, unknown>;
   readonly #signal: AbortSignal;
@@ -215,7 +228,7 @@ class BackpressuredWriter {
       (this.#pending > 0 || (gate?.unsentBytes ?? 0) > 0) && Date.now() < deadline &&
       !this.#signal.aborted
     ) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await abortableDelay(2, this.#signal);
     }
   }
 
@@ -543,8 +556,10 @@ export class FlightServer {
         // until they are written, then a grace period (see ERROR_STATUS_GRACE_MS; measured:
         // five small batches then an error, a grpc-js client received none of them without
         // it). `end()` on success waits for writes itself and OK statuses do not drop messages.
-        await writer.settled(gate, ERROR_FLUSH_TIMEOUT_MS);
-        await new Promise((resolve) => setTimeout(resolve, ERROR_STATUS_GRACE_MS));
+        if (!ctx.signal.aborted) { // nobody to deliver to when the call or server is closing
+          await writer.settled(gate, ERROR_FLUSH_TIMEOUT_MS);
+          await abortableDelay(ERROR_STATUS_GRACE_MS, ctx.signal);
+        }
         call.emit("error", this.#fail("DoGet", ctx.peer, err));
       },
     ).finally(() => {
