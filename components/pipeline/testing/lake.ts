@@ -49,15 +49,17 @@ export interface GrowingLake {
   path: string;
   /** Ledgers present now (the last one). */
   readonly tip: number;
-  /** Resolves when every object has been added. */
+  /** Resolves when every object has been added (at once in manual mode). */
   done: Promise<void>;
+  /** Adds the next `count` objects now (manual mode); returns the new tip. */
+  add(count: number): number;
   /** Stops adding objects. */
   stop(): void;
 }
 
 /**
  * Copies the first `initial` objects of `lake` into a new temp folder now and then one more every
- * `intervalMs` until all are there.
+ * `intervalMs` until all are there; with `intervalMs` 0 the test adds them with `add`.
  */
 export async function growingLake(
   lake: string,
@@ -69,7 +71,7 @@ export async function growingLake(
   let next = options.initial;
   let stopped = false;
   const done = (async () => {
-    while (next < objects.length && !stopped) {
+    while (options.intervalMs > 0 && next < objects.length && !stopped) {
       await new Promise((r) => setTimeout(r, options.intervalMs));
       if (stopped) break;
       copyObjects(lake, path, [objects[next++]]);
@@ -81,6 +83,12 @@ export async function growingLake(
       return objects[next - 1].ledger;
     },
     done,
+    add(count: number) {
+      const more = objects.slice(next, next + count);
+      copyObjects(lake, path, more);
+      next += more.length;
+      return objects[next - 1].ledger;
+    },
     stop() {
       stopped = true;
     },
