@@ -5,7 +5,7 @@
  */
 import type { Buffer } from "node:buffer";
 import * as grpc from "@grpc/grpc-js";
-import type * as arrow from "apache-arrow";
+import * as arrow from "apache-arrow";
 import { Table } from "apache-arrow";
 import { CLIENT_CHANNEL_OPTIONS, TARGET_MESSAGE_BYTES } from "./channel_options.ts";
 import { FlightError, toFlightError } from "./errors.ts";
@@ -174,6 +174,9 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
   readonly #gate: ReceiveGate;
   #iterated = false;
   #cancelled = false;
+  /** `app_metadata` of each RecordBatch message, in arrival order (undefined when absent). */
+  readonly #batchMetadata: (Uint8Array | undefined)[] = [];
+  readonly #metadataOf = new WeakMap<arrow.RecordBatch, Uint8Array>();
 
   /** @internal Use {@linkcode FlightClient.doGet}. */
   constructor(
@@ -182,6 +185,7 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
   ) {
     this.#call = call;
     const stats = this.#stats;
+    const batchMetadata = this.#batchMetadata;
     const gate = new ReceiveGate(call, options.receiveBufferBytes);
     this.#gate = gate;
     async function* counted(): AsyncGenerator<DecodedFlightData> {
@@ -196,6 +200,12 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
           stats.messages++;
           stats.bytes += m.encodedBytes;
           if (m.encodedBytes > stats.maxMessageBytes) stats.maxMessageBytes = m.encodedBytes;
+          if (
+            m.header.byteLength > 0 &&
+            arrow.Message.decode(m.header).headerType === arrow.MessageHeader.RecordBatch
+          ) {
+            batchMetadata.push(m.appMetadata?.byteLength ? m.appMetadata : undefined);
+          }
           yield m;
         }
       } finally {
@@ -210,6 +220,14 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
     this.schema = this.#reader.then((r) => r.schema);
     // Callers that never look at the schema must not see an unhandled rejection.
     this.schema.catch(() => {});
+  }
+
+  /**
+   * The `app_metadata` the server sent with a batch of this stream (see `FlightBatch`), or
+   * undefined. Batches split into several messages carry it on their last part.
+   */
+  appMetadataOf(batch: arrow.RecordBatch): Uint8Array | undefined {
+    return this.#metadataOf.get(batch);
   }
 
   /** Counters so far (messages, bytes, largest message). */
@@ -234,6 +252,9 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
       for await (const batch of reader) {
         // Batches already buffered are not handed out after cancel() or close().
         if (this.#cancelled) throw FlightError.cancelled("DoGet cancelled by the caller");
+        // The reader yields one batch per RecordBatch message, in order.
+        const metadata = this.#batchMetadata.shift();
+        if (metadata) this.#metadataOf.set(batch, metadata);
         yield batch;
       }
       if (this.#cancelled) throw FlightError.cancelled("DoGet cancelled by the caller");

@@ -90,6 +90,7 @@ export {
 } from "./errors.ts";
 export {
   type CallContext,
+  type FlightBatch,
   type FlightHandlers,
   FlightServer,
   type FlightServerOptions,

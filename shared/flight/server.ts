@@ -60,7 +60,20 @@ export interface FlightStream {
    * server calls `return()` on the iterator when the client goes away. Batches of any size are
    * fine: the server splits them into messages of about 2 MiB.
    */
-  batches: ManyOf<arrow.RecordBatch>;
+  batches: ManyOf<arrow.RecordBatch | FlightBatch>;
+}
+
+/**
+ * A record batch with application metadata for its FlightData message (`app_metadata`, e.g. a
+ * watermark). The metadata goes on the last message of the batch; a batch with zero rows makes a
+ * message of its own, so metadata can be sent without data. Clients read it back with
+ * `FlightRecordBatchStream.appMetadataOf(batch)`.
+ */
+export interface FlightBatch {
+  /** The rows (may be empty). */
+  batch: arrow.RecordBatch;
+  /** Bytes for the `app_metadata` field. */
+  appMetadata: Uint8Array;
 }
 
 /**
@@ -538,7 +551,16 @@ export class FlightServer {
             finished = true;
             break;
           }
-          for (const frame of encoder.encode(r.value)) await send(frame);
+          const item = r.value;
+          if (!("appMetadata" in item)) {
+            for (const frame of encoder.encode(item)) await send(frame);
+          } else {
+            const frames = encoder.encode(item.batch);
+            for (let i = 0; i < frames.length; i++) {
+              const last = i === frames.length - 1;
+              await send(last ? { ...frames[i], appMetadata: item.appMetadata } : frames[i]);
+            }
+          }
         }
       } finally {
         if (!finished) closeIterator(it);

@@ -605,3 +605,43 @@ Deno.test({
     await lb.close();
   }
 });
+
+Deno.test("app_metadata travels with its batch, also on empty and split batches", async () => {
+  const small = ledgerTable(1, 2, 100).batches[0];
+  const empty = small.slice(0, 0);
+  const big = ledgerTable(10, 4, 1024 * 1024).batches[0]; // split into several messages
+  const text = new TextEncoder();
+  const lb = await loopback({
+    doGet: () => ({
+      schema: small.schema,
+      batches: [
+        small,
+        { batch: empty, appMetadata: text.encode('{"complete_through":2}') },
+        { batch: big, appMetadata: text.encode('{"complete_through":13}') },
+        small,
+      ],
+    }),
+  });
+  try {
+    const stream = lb.client.doGet("with-metadata");
+    const seen: [number, string | undefined][] = [];
+    for await (const batch of stream) {
+      const m = stream.appMetadataOf(batch);
+      seen.push([batch.numRows, m && new TextDecoder().decode(m)]);
+    }
+    const rows = seen.reduce((n, [r]) => n + r, 0);
+    assert.equal(rows, 2 + 0 + 4 + 2);
+    const withMeta = seen.filter(([, m]) => m !== undefined);
+    assert.deepEqual(withMeta.map(([, m]) => m), [
+      '{"complete_through":2}',
+      '{"complete_through":13}',
+    ]);
+    assert.deepEqual(withMeta[0], [0, '{"complete_through":2}'], "the empty batch is delivered");
+    // The big batch's metadata comes with its last part, after all its rows.
+    const bigIndex = seen.findIndex(([, m]) => m === '{"complete_through":13}');
+    assert.equal(seen.slice(2, bigIndex + 1).reduce((n, [r]) => n + r, 0), 4);
+    assert.equal(seen[seen.length - 1][1], undefined);
+  } finally {
+    await lb.close();
+  }
+});
