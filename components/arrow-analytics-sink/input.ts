@@ -11,6 +11,7 @@ import { backoffDelay } from "../../shared/flowctl/backoff.ts";
 import { getLogger } from "../../shared/log/mod.ts";
 import type * as arrow from "apache-arrow";
 import { recordBatchToEvents, ttpEventSchema } from "../../shared/schema/ttp_event.ts";
+import { decodeWatermark } from "../../shared/schema/watermark.ts";
 import { LedgerAssembler, type LedgerBlock } from "./ledger_assembler.ts";
 import type { EventFilters } from "./query/filters.ts";
 import { formatTicket, parseTicket, TTP_EVENTS } from "./query/ticket.ts";
@@ -150,12 +151,20 @@ export async function runInput(options: InputOptions): Promise<number> {
             attempt = 0;
             options.onConnected?.(true);
           }
-          const events = recordBatchToEvents(batch);
+          const events = batch.numRows > 0 ? recordBatchToEvents(batch) : [];
           options.onEvents?.(events.length);
-          const blocks = assembler.push(events, sameSchema(batch.schema) ? batch : undefined);
+          const blocks = events.length > 0
+            ? assembler.push(events, sameSchema(batch.schema) ? batch : undefined)
+            : [];
+          // A watermark: every event through that ledger has been sent, so those ledgers are
+          // complete now (a followed tip's last ledger, and ledgers without events).
+          const watermark = decodeWatermark(stream.appMetadataOf(batch));
+          if (watermark !== undefined) blocks.push(...assembler.completeTo(watermark));
           const top = assembler.openLedger ?? assembler.completeThrough;
           options.onTip?.(top);
-          if (blocks.length > 0) await options.deliver(blocks, assembler.completeThrough);
+          if (blocks.length > 0 || watermark !== undefined) {
+            await options.deliver(blocks, assembler.completeThrough);
+          }
         }
         if (options.end !== undefined) {
           const blocks = assembler.completeTo(options.end);

@@ -11,7 +11,13 @@
  * @module
  */
 import type * as arrow from "apache-arrow";
-import { FlightError, GrpcStatus, isFlightError } from "../../shared/flight/mod.ts";
+import {
+  type FlightBatch,
+  FlightError,
+  GrpcStatus,
+  isFlightError,
+} from "../../shared/flight/mod.ts";
+import { encodeWatermark, eventsToRecordBatch } from "../../shared/schema/mod.ts";
 import { getLogger } from "../../shared/log/mod.ts";
 import { toHex } from "../../shared/stellar/mod.ts";
 import type { TtpMode } from "../../shared/ttp/mod.ts";
@@ -109,11 +115,18 @@ function toStreamError(err: unknown): FlightError {
  * (network mismatch), `INTERNAL` (extraction failure naming the ledger), the source's own
  * status (e.g. `NOT_FOUND`), `CANCELLED` when `signal` aborts.
  */
+/** An empty `ttp_event` batch carrying a ledger watermark (see shared/schema/watermark.ts). */
+function watermark(completeThrough: number): FlightBatch {
+  return { batch: EMPTY_EVENTS, appMetadata: encodeWatermark(completeThrough) };
+}
+
+const EMPTY_EVENTS = eventsToRecordBatch([]);
+
 export async function* eventBatches(
   ctx: StreamContext,
   request: StreamRequest & { start: number },
   signal: AbortSignal,
-): AsyncGenerator<arrow.RecordBatch> {
+): AsyncGenerator<arrow.RecordBatch | FlightBatch> {
   const { stats } = ctx;
   stats.streamStarted();
   // Stops the upstream pull when this stream ends for any reason, not only when the client goes.
@@ -163,6 +176,7 @@ export async function* eventBatches(
       }
     }
   };
+  let processedThrough: number | undefined;
   try {
     const results = mapOrdered(
       tasks(),
@@ -188,6 +202,13 @@ export async function* eventBatches(
         yield batch;
         stats.batchesSent(1);
       }
+      const last = result.ledgers[result.ledgers.length - 1]?.sequence;
+      if (last !== undefined) {
+        processedThrough = last;
+        // Every event through `last` is out (nothing held back): tell the client, so that it
+        // can complete those ledgers now instead of when the next ledger's events arrive.
+        if (coalescer.pendingBytes === 0) yield watermark(last);
+      }
     }
     for (const batch of coalescer.flush()) {
       yield batch;
@@ -203,6 +224,7 @@ export async function* eventBatches(
       yield batch;
       stats.batchesSent(1);
     }
+    if (processedThrough !== undefined) yield watermark(processedThrough);
     stats.streamFailed();
     log.warn("Stream {start}..{end} failed: {code} {message}", {
       start: request.start,

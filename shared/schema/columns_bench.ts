@@ -2,12 +2,15 @@
 // implementation). Candidate: utf8Data writing straight into one buffer.
 import { utf8Data } from "./columns.ts";
 
-const values = Array.from({ length: 20_000 }, (_, i) =>
-  i % 3 === 0
-    ? `0270988095627${String(i).padStart(6, "0")}-0000000000`
-    : i % 3 === 1
-    ? "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN"
-    : "USDC:GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN");
+const values = Array.from(
+  { length: 20_000 },
+  (_, i) =>
+    i % 3 === 0
+      ? `0270988095627${String(i).padStart(6, "0")}-0000000000`
+      : i % 3 === 1
+      ? "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN"
+      : "USDC:GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN",
+);
 const encoder = new TextEncoder();
 
 Deno.bench("encode per value (baseline)", { group: "utf8", baseline: true }, () => {
