@@ -25,6 +25,8 @@ export interface RssSeries {
   firstThirdPeak: number;
   /** Largest sample of the last third of the run (KiB). */
   lastThirdPeak: number;
+  /** Largest sample of each sixth of the run (KiB), in time order: a plateau or a slope. */
+  windowPeaks: number[];
 }
 
 /** Samples the RSS of named processes every `intervalMs` until stopped. */
@@ -61,6 +63,16 @@ export class RssSampler {
         peak: max(samples),
         firstThirdPeak: max(samples.slice(0, third)),
         lastThirdPeak: max(samples.slice(-third)),
+        windowPeaks: Array.from({ length: 6 }, (_, i) =>
+          max(
+            samples.slice(
+              Math.floor(i * samples.length / 6),
+              Math.max(
+                Math.floor((i + 1) * samples.length / 6),
+                Math.floor(i * samples.length / 6) + 1,
+              ),
+            ),
+          )),
       };
     }
     return out;
