@@ -26,7 +26,7 @@
  * to pair (other processes' load, fresh-process luck), more than the effect looked for, so the
  * idle-CPU figure is the precise one. Target: >= 0.99.
  *
- *   deno run -A scripts/flowctl_overhead_bench.ts [--pairs 6] [--reps 20] [--workers 1] [--heartbeat 1s] [--idle-ms 4000]
+ *   deno run -A scripts/flowctl_overhead_bench.ts [--pairs 6] [--reps 20] [--workers 1] [--heartbeat 1s] [--idle-ms 4000] [--aa]
  *
  * @module
  */
@@ -42,6 +42,8 @@ const REPS = Number(argOf("reps", "20"));
 const WORKERS = argOf("workers", "1");
 const HEARTBEAT = argOf("heartbeat", "1s");
 const IDLE_MS = Number(argOf("idle-ms", "4000"));
+/** Calibration: B with flowctl disabled too (A/A), to see the bench's own noise and bias. */
+const AA = args.includes("--aa");
 const FIRST = 63092982;
 const LAST = 63093001;
 const TICKET = `stellar_ledgers:${FIRST}:${LAST}`;
@@ -213,9 +215,11 @@ interface PairResult {
  * One pair: both sources started fresh and warmed up; then `REPS` rounds, each timing one DoGet
  * from each, in A B / B A order alternately, so that both see the same load over time.
  */
-async function pair(controlPlanePort: number): Promise<PairResult> {
-  const off = await startSource(false, controlPlanePort);
-  const on = await startSource(true, controlPlanePort);
+async function pair(controlPlanePort: number, startsFirst: "off" | "on"): Promise<PairResult> {
+  // Start order alternates between pairs (the second process starts on a busier machine).
+  const first = await startSource(startsFirst === "off" ? false : !AA, controlPlanePort);
+  const second = await startSource(startsFirst === "off" ? !AA : false, controlPlanePort);
+  const [off, on] = startsFirst === "off" ? [first, second] : [second, first];
   try {
     for (const s of [off, on]) await readOnce(s.client); // warm-up: workers, JIT, connection
     const idle0 = [off, on].map((s) => processCpuSeconds(s.proc.child.pid));
@@ -280,12 +284,13 @@ for (let i = 0;; i++) {
 console.log(
   `DoGet ${TICKET} (20 ledgers, ~1 MB each), ${REPS} timed per source per pair, source ` +
     `WORKERS=${WORKERS}, flowctl heartbeat ${HEARTBEAT}, ${PAIRS} pairs of fresh sources ` +
-    `(flowctl disabled / enabled), DoGets alternating between the two.`,
+    `(flowctl disabled / ${AA ? "disabled too (--aa calibration)" : "enabled"}), DoGets ` +
+    `alternating between the two.`,
 );
 const results: PairResult[] = [];
 try {
   for (let p = 0; p < PAIRS; p++) {
-    const r = await pair(cpPort);
+    const r = await pair(cpPort, p % 2 === 0 ? "off" : "on");
     results.push(r);
     console.log(
       `  pair ${p + 1}: disabled ${r.off.toFixed(1)}, enabled ${r.on.toFixed(1)} ledgers/s ` +
