@@ -20,7 +20,6 @@ import { FlightClient, pathDescriptor } from "../shared/flight/mod.ts";
 import { summarizeLedgerCloseMetaBatch } from "../shared/ledger/mod.ts";
 import { readFixtureBatches } from "../shared/ledger/testdata.ts";
 import { extractEvents } from "../shared/ttp/mod.ts";
-import { NO_KEEPALIVE } from "../components/ttp-arrow-processor/channel.ts";
 import { KNOWN_NETWORKS } from "../components/ttp-arrow-processor/network.ts";
 import {
   procCpuMs,
@@ -94,7 +93,7 @@ for (const l of ledgers) extractEvents(l.bytes, { networkPassphrase: KNOWN_NETWO
 
 const source = await startSourceProcess(LAKE);
 try {
-  const sc = new FlightClient(`127.0.0.1:${source.port}`, { channelOptions: NO_KEEPALIVE });
+  const sc = new FlightClient(`127.0.0.1:${source.port}`);
   const info = await sc.getFlightInfo(pathDescriptor("stellar_ledgers"));
   const [, first, last] = new TextDecoder().decode(info.endpoints[0].ticket).split(":").map(Number);
   const count = (last - first + 1) * PASSES;
@@ -117,9 +116,7 @@ try {
     const processor = await startProcessorProcess(`127.0.0.1:${source.port}`, {
       WORKERS: String(workers),
     });
-    const client = new FlightClient(`127.0.0.1:${processor.flightPort}`, {
-      channelOptions: NO_KEEPALIVE,
-    });
+    const client = new FlightClient(`127.0.0.1:${processor.flightPort}`);
     try {
       const ticket = `ttp_events:${first}:${last}`;
       await readPasses(client, ticket, 1); // warm-up: worker start, JIT

@@ -10,7 +10,7 @@ import {
   flowctlOptionSpec,
   parseGoDuration,
 } from "../../shared/flowctl/mod.ts";
-import { type EventFilters, FilterError, parseFilterValue } from "./query/filters.ts";
+import { type EventFilters, FilterError, parseFilterValue } from "../../shared/ttp_stream/mod.ts";
 import type { FileFormat } from "./writers/partition.ts";
 
 /** Every output the sink has. */

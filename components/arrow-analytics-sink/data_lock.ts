@@ -29,16 +29,15 @@ export async function lockDataDir(dataDir: string, timeoutMs = 1000): Promise<Da
   const path = `${dataDir}/${LOCK_FILE}`;
   const file = await Deno.open(path, { create: true, write: true });
   let timer: number | undefined;
-  const locking = file.lock(true).then(() => true, () => false);
   const acquired = await Promise.race([
-    locking,
+    file.lock(true).then(() => true, () => false),
     new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
   ]);
   clearTimeout(timer);
   if (!acquired) {
-    // The blocking flock is still pending: close the file once it settles (releasing the lock
-    // it may get), not under it.
-    locking.then(() => file.close());
+    // The blocking flock stays pending in Deno's thread pool (it cannot be cancelled); closing
+    // the file lets it fail or release whatever it gets.
+    file.close();
     throw new DataDirLockedError(
       `${dataDir} is in use by another arrow-analytics-sink (${path} is locked): expected one sink per DATA_DIR`,
     );

@@ -21,7 +21,7 @@ import {
 import { eventsToRecordBatch, ttpEventSchema } from "../../shared/schema/ttp_event.ts";
 import type { CommitWatch } from "./commit_watch.ts";
 import type { EventStore } from "./query/store.ts";
-import { parseTicket, TicketError, TTP_EVENTS } from "./query/ticket.ts";
+import { parseTicket, TicketError, TTP_EVENTS } from "../../shared/ttp_stream/mod.ts";
 
 /** Rows per record batch sent. */
 export const DO_GET_BATCH_ROWS = 8192;

@@ -11,10 +11,10 @@ import { backoffDelay } from "../../shared/flowctl/backoff.ts";
 import { getLogger } from "../../shared/log/mod.ts";
 import type * as arrow from "apache-arrow";
 import { recordBatchToEvents, ttpEventSchema } from "../../shared/schema/ttp_event.ts";
-import { decodeWatermark } from "../../shared/schema/watermark.ts";
+import { decodeWatermark } from "../../shared/ttp_stream/mod.ts";
 import { LedgerAssembler, type LedgerBlock } from "./ledger_assembler.ts";
-import type { EventFilters } from "./query/filters.ts";
-import { formatTicket, parseTicket, TTP_EVENTS } from "./query/ticket.ts";
+import type { EventFilters } from "../../shared/ttp_stream/mod.ts";
+import { formatTicket, parseTicket, TTP_EVENTS } from "../../shared/ttp_stream/mod.ts";
 
 const log = getLogger(["sink", "input"]);
 

@@ -17,7 +17,8 @@ import {
   GrpcStatus,
   isFlightError,
 } from "../../shared/flight/mod.ts";
-import { encodeWatermark, eventsToRecordBatch } from "../../shared/schema/mod.ts";
+import { eventsToRecordBatch } from "../../shared/schema/mod.ts";
+import { encodeWatermark } from "../../shared/ttp_stream/mod.ts";
 import { getLogger } from "../../shared/log/mod.ts";
 import { toHex } from "../../shared/stellar/mod.ts";
 import type { TtpMode } from "../../shared/ttp/mod.ts";
@@ -115,7 +116,7 @@ function toStreamError(err: unknown): FlightError {
  * (network mismatch), `INTERNAL` (extraction failure naming the ledger), the source's own
  * status (e.g. `NOT_FOUND`), `CANCELLED` when `signal` aborts.
  */
-/** An empty `ttp_event` batch carrying a ledger watermark (see shared/schema/watermark.ts). */
+/** An empty `ttp_event` batch carrying a ledger watermark (see shared/ttp_stream/watermark.ts). */
 function watermark(completeThrough: number): FlightBatch {
   return { batch: EMPTY_EVENTS, appMetadata: encodeWatermark(completeThrough) };
 }

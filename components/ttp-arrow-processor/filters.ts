@@ -1,6 +1,6 @@
 /**
  * The processor's view of the event filters. The filter model and matching are the single
- * implementation in the sink's `query/filters.ts` (`event_type`, `asset`, `address` (from or
+ * implementation in `shared/ttp_stream/` (`event_type`, `asset`, `address` (from or
  * to), `contract_address`, `min_amount` as BigInt), shared so that Flight tickets, WebSocket and
  * REST filters mean the same thing; this module only combines ticket filters with the
  * configured defaults.
@@ -16,7 +16,7 @@ import {
   filtersToJson,
   isEmptyFilters,
   parseFilterValue,
-} from "../arrow-analytics-sink/query/filters.ts";
+} from "../../shared/ttp_stream/mod.ts";
 
 export {
   compileFilters,

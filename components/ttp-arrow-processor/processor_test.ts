@@ -292,7 +292,9 @@ Deno.test("source down: clients get UNAVAILABLE; once it is up, streams work", a
   const source = new LoopbackSource({ rows: ROWS });
   await source.start();
   await source.stop();
-  await withProcessor(source, {}, async (client) => {
+  // 3 s to connect: after the failed calls grpc-js backs off reconnecting, which on a loaded
+  // machine can take longer than the 1 s the other tests allow.
+  await withProcessor(source, { SOURCE_CONNECT_TIMEOUT_MS: "3000" }, async (client) => {
     await rejectsWith(
       readEvents(client, `ttp_events:${FIRST}:${FIRST}`),
       GrpcStatus.UNAVAILABLE,

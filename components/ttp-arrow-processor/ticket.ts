@@ -2,7 +2,7 @@
  * Tickets, both sides of the processor:
  * - served: `ttp_events:START:END[?filters]` (END inclusive, empty END follows the tip, empty
  *   START means the first ledger the source has), parsed by the one ticket parser shared with the
- *   sink (`arrow-analytics-sink/query/ticket.ts`) and combined with the configured default
+ *   sink (`shared/ttp_stream/`) and combined with the configured default
  *   filters; any problem is `INVALID_ARGUMENT`;
  * - pulled: `stellar_ledgers:START:END` from stellar-arrow-source, and the source's available
  *   range read from its FlightInfo.
@@ -12,12 +12,7 @@
  * @module
  */
 import { FlightError, type FlightInfo } from "../../shared/flight/mod.ts";
-import {
-  formatTicket,
-  parseTicket,
-  TicketError,
-  TTP_EVENTS,
-} from "../arrow-analytics-sink/query/ticket.ts";
+import { formatTicket, parseTicket, TicketError, TTP_EVENTS } from "../../shared/ttp_stream/mod.ts";
 import { effectiveFilters, type EventFilters } from "./filters.ts";
 
 export { formatTicket, TTP_EVENTS };

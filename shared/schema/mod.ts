@@ -7,4 +7,3 @@
 export * from "./stellar_ledger.ts";
 export * from "./ttp_event.ts";
 export { recordBatch } from "./columns.ts";
-export { decodeWatermark, encodeWatermark } from "./watermark.ts";

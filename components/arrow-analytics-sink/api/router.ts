@@ -14,7 +14,7 @@
  * @module
  */
 import { eventToJson } from "../../../shared/schema/ttp_event.ts";
-import { FilterError, filtersFromParams } from "../query/filters.ts";
+import { FilterError, filtersFromParams } from "../../../shared/ttp_stream/mod.ts";
 import { EVENT_ID_RE, type EventQuery, type EventStore } from "../query/store.ts";
 
 /** Largest page. */

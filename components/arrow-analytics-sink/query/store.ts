@@ -11,7 +11,7 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb
 import type { TtpEvent, TtpEventType } from "../../../shared/schema/ttp_event.ts";
 import type { DataFile } from "../writers/dataset_writer.ts";
 import type { FileFormat } from "../writers/partition.ts";
-import type { EventFilters } from "./filters.ts";
+import type { EventFilters } from "../../../shared/ttp_stream/mod.ts";
 
 /** A page request over stored events, ordered by `event_id`. */
 export interface EventQuery {

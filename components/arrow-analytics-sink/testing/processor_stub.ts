@@ -14,8 +14,13 @@ import {
   type TtpEvent,
   ttpEventSchema,
 } from "../../../shared/schema/ttp_event.ts";
-import { compileFilters } from "../query/filters.ts";
-import { type EventTicket, parseTicket, TicketError, TTP_EVENTS } from "../query/ticket.ts";
+import { compileFilters } from "../../../shared/ttp_stream/mod.ts";
+import {
+  type EventTicket,
+  parseTicket,
+  TicketError,
+  TTP_EVENTS,
+} from "../../../shared/ttp_stream/mod.ts";
 
 /** Options of {@linkcode startProcessorStub}. */
 export interface ProcessorStubOptions {

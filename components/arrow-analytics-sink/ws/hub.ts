@@ -26,7 +26,7 @@ import {
   filtersFromJson,
   filtersFromParams,
   filtersToJson,
-} from "../query/filters.ts";
+} from "../../../shared/ttp_stream/mod.ts";
 
 const log = getLogger(["sink", "ws"]);
 

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { TTP_EVENT_TYPES, type TtpEvent } from "../../../shared/schema/ttp_event.ts";
-import { decodeStrkey, parseAssetString, type StrkeyKind } from "../../../shared/stellar/mod.ts";
+import { TTP_EVENT_TYPES, type TtpEvent } from "../schema/ttp_event.ts";
+import { decodeStrkey, parseAssetString, type StrkeyKind } from "../stellar/mod.ts";
 
 /** Parsed filters; an absent field does not filter. */
 export interface EventFilters {

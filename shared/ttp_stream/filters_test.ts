@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { account, contract, makeEvent } from "../testing/events.ts";
+import {
+  account,
+  contract,
+  makeEvent,
+} from "../../components/arrow-analytics-sink/testing/events.ts";
 import {
   compileFilters,
   FilterError,

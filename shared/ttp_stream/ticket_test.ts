@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { account } from "../testing/events.ts";
+import { account } from "../../components/arrow-analytics-sink/testing/events.ts";
 import { formatTicket, parseTicket, TicketError } from "./ticket.ts";
 
 Deno.test("tickets parse START, END and filters", () => {
