@@ -69,7 +69,7 @@ export async function main(
         "Prints the TTP events (transfer, mint, burn, clawback, fee) of a local SEP-54 data " +
         "lake as JSON Lines, one ttp_event row per line.",
       args: args[0] === "--" ? args.slice(1) : args,
-      env: {},
+      env: Deno.env.toObject(),
     });
   } catch (e) {
     err(`ttp: ${(e as Error).message}`);
