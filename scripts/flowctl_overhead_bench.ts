@@ -44,6 +44,7 @@ const HEARTBEAT = argOf("heartbeat", "1s");
 const IDLE_MS = Number(argOf("idle-ms", "4000"));
 /** Calibration: B with flowctl disabled too (A/A), to see the bench's own noise and bias. */
 const AA = args.includes("--aa");
+const B = AA ? "B (disabled too)" : "enabled";
 const FIRST = 63092982;
 const LAST = 63093001;
 const TICKET = `stellar_ledgers:${FIRST}:${LAST}`;
@@ -295,7 +296,7 @@ try {
     console.log(
       `  pair ${p + 1}: disabled ${r.off.toFixed(1)}, enabled ${r.on.toFixed(1)} ledgers/s ` +
         `(ratio ${(r.on / r.off).toFixed(3)}); per CPU-second disabled ${r.offCpu.toFixed(1)}, ` +
-        `enabled ${r.onCpu.toFixed(1)} (ratio ${(r.onCpu / r.offCpu).toFixed(3)}); idle CPU ` +
+        `${B} ${r.onCpu.toFixed(1)} (ratio ${(r.onCpu / r.offCpu).toFixed(3)}); idle CPU ` +
         `disabled ${r.offIdle.toFixed(2)}, enabled ${
           r.onIdle.toFixed(2)
         } ms/s; ${r.beats} heartbeats`,
@@ -308,9 +309,9 @@ try {
 function summary(label: string, off: number[], on: number[]): void {
   const ratios = on.map((v, i) => v / off[i]).sort((a, b) => a - b);
   console.log(
-    `${label}: disabled median ${median(off).toFixed(1)}, enabled median ${
+    `${label}: disabled median ${median(off).toFixed(1)}, ${B} median ${
       median(on).toFixed(1)
-    }; ratio enabled/disabled: median of pairs ${median(ratios).toFixed(3)} (min ${
+    }; ratio ${B}/disabled: median of pairs ${median(ratios).toFixed(3)} (min ${
       ratios[0].toFixed(3)
     }, max ${ratios.at(-1)!.toFixed(3)}), of medians ${
       (median(on) / median(off)).toFixed(3)
@@ -328,7 +329,7 @@ const servingCpuPerSec = median(
 );
 const share = median(extra) / 1000 / servingCpuPerSec;
 console.log(
-  `idle CPU: disabled median ${median(results.map((r) => r.offIdle)).toFixed(2)} ms/s, enabled ${
+  `idle CPU: disabled median ${median(results.map((r) => r.offIdle)).toFixed(2)} ms/s, ${B} ${
     median(results.map((r) => r.onIdle)).toFixed(2)
   } ms/s; flowctl's extra ${median(extra).toFixed(2)} ms/s (pairs: min ${
     extra[0].toFixed(2)
