@@ -152,6 +152,13 @@ export class TestPipeline {
     this.services = `http://127.0.0.1:${this.ports.controlPlane}/api/services`;
   }
 
+  /** Changes a service's environment for its next start (e.g. a fresh `DATA_DIR` for the sink). */
+  setEnv(name: ServiceName, env: Record<string, string>): void {
+    const plan = this.#plans.get(name);
+    if (!plan) throw new Error(`Expected a planned service, got ${name}`);
+    this.#plans.set(name, { ...plan, env: { ...plan.env, ...env } });
+  }
+
   /** Starts one service and waits until its health URL answers (`wait: false` to not wait). */
   async start(name: ServiceName, options: { wait?: boolean } = {}): Promise<RunningService> {
     if (this.#running.has(name)) throw new Error(`Expected ${name} to be stopped, it is running`);
