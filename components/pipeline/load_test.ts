@@ -1,5 +1,5 @@
 // A short load run on the real pipeline (the one-minute run with 50 Flight and 100 WebSocket
-// clients is scripts/load_test.ts): concurrent Flight clients on the processor each complete full,
+// clients is scripts/load_run.ts): concurrent Flight clients on the processor each complete full,
 // exact passes over the 20-ledger range; every WebSocket subscriber of the sink receives every
 // event; no process's memory keeps growing.
 import assert from "node:assert/strict";

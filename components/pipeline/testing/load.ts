@@ -2,7 +2,7 @@
  * Load run on the real pipeline (pubnet-p26): many Arrow Flight clients on the processor, each
  * streaming the 20-ledger range over and over, plus many WebSocket subscribers on the sink
  * (connected before the sink streams), while the RSS of every process is sampled. Used by
- * `load_test.ts` (short) and `scripts/load_test.ts` (one minute, prints a report).
+ * `load_test.ts` (short) and `scripts/load_run.ts` (one minute, prints a report).
  *
  * @module
  */

@@ -3,7 +3,7 @@
  * processor streaming the 20-ledger range over and over, WebSocket subscribers on the sink, RSS of
  * every process sampled from /proc. Prints a report.
  *
- *   deno run -A scripts/load_test.ts [--flight 50] [--ws 100] [--seconds 60] [--workers 2]
+ *   deno run -A scripts/load_run.ts [--flight 50] [--ws 100] [--seconds 60] [--workers 2]
  *
  * @module
  */
