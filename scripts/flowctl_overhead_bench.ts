@@ -17,16 +17,19 @@
  *
  * Before the timed rounds both sources sit idle for `--idle-ms` (4000): the difference of their
  * CPU time is flowctl's own steady cost (heartbeat timer, metrics snapshot, gRPC call), reported
- * as a share of the serving source's CPU: the most flowctl can take from a CPU-bound source.
+ * as a share of the serving source's CPU. It is a lower bound: measured here, a heartbeat costs the
+ * serving source more CPU than the idle one.
  *
  * Reported, per pair and summarised (per-pair ratios enabled/disabled: median, min, max; ratio of
  * the medians): ledgers/s by wall clock, and ledgers per CPU-second of the source process (all
  * threads, from `/proc/<pid>/task/∗/schedstat`, over the timed rounds of both sources, so B's
  * heartbeats while idle count against B). On a busy shared machine both swing by ±10 % from pair
- * to pair (other processes' load, fresh-process luck), more than the effect looked for, so the
- * idle-CPU figure is the precise one. Target: >= 0.99.
+ * to pair (other processes' load, fresh-process luck); wall-clock ratios need many pairs, and the
+ * CPU ratio is best read against an A/A run (`--aa`: B disabled too) of the same size, which
+ * shows the bench's own spread. Target: >= 0.99.
  *
- *   deno run -A scripts/flowctl_overhead_bench.ts [--pairs 6] [--reps 20] [--workers 1] [--heartbeat 1s] [--idle-ms 4000] [--aa]
+ *   deno run -A scripts/flowctl_overhead_bench.ts [--pairs 6] [--reps 20] [--workers 1] [--heartbeat 1s]
+ *     [--idle-ms 4000] [--aa]
  *
  * @module
  */
