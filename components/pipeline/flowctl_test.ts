@@ -4,8 +4,9 @@
 // One pipeline run per test, several checks per run (the suite shares 2 cores in CI).
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_PORTS, type PipelinePorts, planPipeline, type ServiceName } from "./plan.ts";
+import { type PipelinePorts, planPipeline, type ServiceName } from "./plan.ts";
 import { type RunningService, startService, stopService, waitHealthy } from "./supervisor.ts";
+import { freePortOffset, offsetPorts } from "./testing/harness.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 const LAKE = `${ROOT}/testdata/lakes/pubnet-p26`;
@@ -51,29 +52,8 @@ interface FlowctlJson {
   registrations: number;
 }
 
-function portsFree(offset: number): boolean {
-  const listeners: Deno.Listener[] = [];
-  try {
-    for (const port of Object.values(DEFAULT_PORTS)) {
-      listeners.push(Deno.listen({ hostname: "0.0.0.0", port: port + offset }));
-    }
-    return true;
-  } catch {
-    return false;
-  } finally {
-    for (const l of listeners) l.close();
-  }
-}
-
 function freePorts(): PipelinePorts {
-  for (let i = 0; i < 50; i++) {
-    const offset = 20000 + Math.floor(Math.random() * 30000);
-    if (!portsFree(offset)) continue;
-    return Object.fromEntries(
-      Object.entries(DEFAULT_PORTS).map(([k, v]) => [k, v + offset]),
-    ) as unknown as PipelinePorts;
-  }
-  throw new Error("Expected a free block of ports for the pipeline, found none in 50 tries");
+  return offsetPorts(freePortOffset());
 }
 
 async function getText(url: string): Promise<{ status: number; text: string } | undefined> {

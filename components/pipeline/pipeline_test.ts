@@ -6,7 +6,7 @@ import { readFixtureBatches } from "../../shared/ledger/testdata.ts";
 import { splitLedgerCloseMetaBatch } from "../../shared/ledger/mod.ts";
 import { extractEvents } from "../../shared/ttp/mod.ts";
 import { DEFAULT_PORTS } from "./plan.ts";
-import { freePortOffset } from "./testing/harness.ts";
+import { freePortOffset, getJson } from "./testing/harness.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const PUBNET = "Public Global Stellar Network ; September 2015";
@@ -24,19 +24,6 @@ function expectedCounts(): { total: number; byType: Record<string, number> } {
     }
   }
   return { total, byType };
-}
-
-async function getJson(url: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return undefined;
-    }
-    return await res.json();
-  } catch {
-    return undefined;
-  }
 }
 
 async function until<T>(

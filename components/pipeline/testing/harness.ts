@@ -33,7 +33,9 @@ function portsFree(offset: number): boolean {
  */
 export function freePortOffset(): number {
   for (let i = 0; i < 50; i++) {
-    const offset = 20000 + Math.floor(Math.random() * 30000);
+    // Below Linux's ephemeral range (32768-60999), where other processes' port-0 sockets would
+    // take ports of the block after this check (seen: EADDRINUSE restarting a killed service).
+    const offset = 10000 + Math.floor(Math.random() * 13900);
     if (portsFree(offset)) return offset;
   }
   throw new Error("Expected a free block of ports for the pipeline, found none in 50 tries");
