@@ -9,6 +9,7 @@ import {
   attachFlowctl,
   type Controller,
   flowctlHealthReason,
+  loadFlowctlConfig,
   sinkServiceDescription,
 } from "../../shared/flowctl/mod.ts";
 import {
@@ -291,8 +292,9 @@ async function startLocked(
     check: health,
   });
 
-  if (config.flowctl?.enabled) {
-    const fc = config.flowctl;
+  {
+    // Always attached (inert when disabled) so that /health and /metrics show the flowctl state.
+    const fc = config.flowctl ?? loadFlowctlConfig({});
     flowctl = await attachFlowctl({
       config: fc,
       service: sinkServiceDescription({

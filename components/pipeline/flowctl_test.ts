@@ -589,9 +589,6 @@ Deno.test({
 });
 
 Deno.test({
-  // Fails today: the sink attaches flowctl only when enabled and puts `flowctl` into /health
-  // only when attached (components/arrow-analytics-sink/sink.ts), unlike the source and processor.
-  ignore: true,
   name: "flowctl e2e, ENABLE_FLOWCTL=false: the sink's /health says disabled",
   sanitizeResources: false,
   sanitizeOps: false,
