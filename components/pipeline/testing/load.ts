@@ -195,7 +195,14 @@ export function formatLoadReport(report: LoadReport): string {
       report.ws.filter((w) => w.events > 0).length
     }; complete ${report.ws.filter((w) => w.complete).length}; closed by server ${
       report.ws.filter((w) => w.closeCode !== undefined).length
-    }`,
+    } (codes: ${
+      JSON.stringify(
+        report.ws.reduce<Record<string, number>>((acc, w) => {
+          if (w.closeCode !== undefined) acc[w.closeCode] = (acc[w.closeCode] ?? 0) + 1;
+          return acc;
+        }, {}),
+      )
+    })`,
     `sink stored the whole range: ${report.sinkStoredAll}`,
     "RSS per process: peak; peaks of each sixth of the run (MiB); samples",
     ...Object.entries(report.rss).map(([name, s]) =>
