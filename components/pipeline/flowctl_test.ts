@@ -369,10 +369,18 @@ async function assertControlPlaneMetrics(p: Pipeline, events: number): Promise<v
 
 /** A component that stays registered but whose heartbeats fail (explicit protocol not served). */
 async function assertHeartbeatsFailing(p: Pipeline, c: Component, error: RegExp): Promise<void> {
-  const { flowctl, body } = await until(`${c} heartbeats to fail`, 10_000, async () => {
-    const h = await p.health(c);
-    return h.flowctl.consecutiveFailures > 1 ? h : undefined;
-  });
+  // Until the failures are the expected ones: heartbeats sent while the control plane was
+  // restarting fail with UNAVAILABLE first.
+  const { flowctl, body } = await until(
+    `${c} heartbeats to fail with ${error}`,
+    15_000,
+    async () => {
+      const h = await p.health(c);
+      return h.flowctl.consecutiveFailures > 1 && error.test(h.flowctl.lastError ?? "")
+        ? h
+        : undefined;
+    },
+  );
   assert.match(flowctl.lastError ?? "", error, `${c}: ${JSON.stringify(flowctl)}`);
   assert.ok(
     (body.reasons as string[]).some((r) => /^flowctl: \d+ heartbeat\(s\) failed/.test(r)),
@@ -425,12 +433,14 @@ Deno.test({
     const seen: Record<Component, number[]> = { source: [], processor: [], sink: [] };
     let sampling = true;
     const sampler = (async () => {
-      while (sampling) {
+      while (true) {
+        const last = !sampling; // one more sample after being told to stop: the final values
         for (const s of await p.services() ?? []) {
           const c = s.type as Component;
           const value = s.metrics[counters[c]];
           if (value !== undefined && seen[c].at(-1) !== value) seen[c].push(value);
         }
+        if (last) break;
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
