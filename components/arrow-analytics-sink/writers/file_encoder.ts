@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { setImmediate } from "node:timers";
 import * as arrow from "apache-arrow";
 import { recordBatchToEvents, type TtpEvent } from "../../../shared/schema/ttp_event.ts";
 import { WorkerPool } from "../../../shared/worker_pool/mod.ts";
@@ -91,7 +92,7 @@ export async function encodeTextFile(
 ): Promise<Uint8Array> {
   const parts: string[] = format === "csv" ? [CSV_HEADER] : [];
   for (let at = 0; at < events.length; at += TEXT_SLICE_EVENTS) {
-    if (at > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const slice = events.slice(at, at + TEXT_SLICE_EVENTS);
     if (format === "jsonl") parts.push(encodeJsonl(slice));
     else {

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { setImmediate } from "node:timers";
 import { eventToJson, type TtpEvent } from "../../../shared/schema/ttp_event.ts";
 import { getLogger } from "../../../shared/log/mod.ts";
 import {
@@ -217,7 +218,7 @@ export class WsHub {
     const limit = this.#options.maxBufferedBytes;
     for (let at = 0; at < events.length; at += WS_SLICE_EVENTS) {
       if (this.#clients.size === 0) return;
-      if (at > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const targets: Client[] = [];
       for (const client of this.#clients) {
         if (!client.subscribed || client.socket.readyState !== WebSocket.OPEN) continue;
