@@ -580,8 +580,10 @@ async function assertDisabled(p: Pipeline, c: Component): Promise<void> {
   assert.equal(flowctl.serviceId, null, c);
   assert.equal(flowctl.lastHeartbeatAt, null, c);
   assert.equal(flowctl.consecutiveFailures, 0, c);
-  // shared/flowctl adds nothing to /metrics when disabled (status_test.ts).
-  assert.doesNotMatch(await p.metrics(c), /flowctl_/, c);
+  // /metrics carries the state alone when disabled (shared/flowctl/status.ts).
+  const text = await p.metrics(c);
+  assert.match(text, /flowctl_info\{state="disabled",protocol="",service_id="",/, c);
+  assert.doesNotMatch(text, /flowctl_registered|flowctl_heartbeats_sent/, c);
 }
 
 Deno.test({

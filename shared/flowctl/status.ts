@@ -27,10 +27,7 @@ export function renderFlowctlMetrics(s: FlowctlStatus, prefix: string, nowMs: nu
   const age = s.lastHeartbeatAt === null ? -1 : (nowMs - Date.parse(s.lastHeartbeatAt)) / 1000;
   const gauge = (name: string, help: string, value: number) =>
     `# HELP ${p}${name} ${help}\n# TYPE ${p}${name} gauge\n${p}${name} ${value}\n`;
-  return `# HELP ${p}info flowctl integration state (value always 1)\n# TYPE ${p}info gauge\n` +
-    `${p}info{state="${esc(s.state)}",protocol="${esc(s.protocol ?? "")}",service_id="${
-      esc(s.serviceId ?? "")
-    }",endpoint="${esc(s.endpoint)}"} 1\n` +
+  return renderFlowctlInfo(s, prefix) +
     gauge(
       "registered",
       "1 when registered with the control plane",
@@ -58,8 +55,20 @@ export function renderFlowctlMetrics(s: FlowctlStatus, prefix: string, nowMs: nu
 export function registerFlowctlMetrics(registry: Registry, controller: FlowctlStatusSource): void {
   registry.addTextProvider(() => {
     const s = controller.status();
-    return s.enabled ? renderFlowctlMetrics(s, registry.prefix, Date.now()) : "";
+    // Disabled: only the info line, so operators see `state="disabled"` rather than nothing.
+    return s.enabled
+      ? renderFlowctlMetrics(s, registry.prefix, Date.now())
+      : renderFlowctlInfo(s, registry.prefix);
   });
+}
+
+/** The `flowctl_info` line alone: state, protocol, service id and endpoint as labels. */
+export function renderFlowctlInfo(s: FlowctlStatus, prefix: string): string {
+  const p = `${prefix}flowctl_`;
+  return `# HELP ${p}info flowctl integration state (value always 1)\n# TYPE ${p}info gauge\n` +
+    `${p}info{state="${esc(s.state)}",protocol="${esc(s.protocol ?? "")}",service_id="${
+      esc(s.serviceId ?? "")
+    }",endpoint="${esc(s.endpoint)}"} 1\n`;
 }
 
 /**

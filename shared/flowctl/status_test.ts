@@ -32,14 +32,19 @@ Deno.test("renderFlowctlMetrics shows state, age and counts", () => {
   assert.match(none, /^flowctl_last_heartbeat_age_seconds -1$/m);
 });
 
-Deno.test("registerFlowctlMetrics appends to the registry text only when enabled", () => {
+Deno.test("registerFlowctlMetrics appends the full status when enabled, the state when disabled", () => {
   const registry = new Registry({ prefix: "x_" });
   let status = base;
   registerFlowctlMetrics(registry, { status: () => status });
   assert.match(registry.render(), /x_flowctl_registered 1/);
   assert.deepEqual(registry.snapshot(), {});
-  status = { ...base, enabled: false, state: "disabled" };
-  assert.doesNotMatch(registry.render(), /flowctl/);
+  status = { ...base, enabled: false, state: "disabled", serviceId: null, protocol: null };
+  const text = registry.render();
+  assert.match(
+    text,
+    /x_flowctl_info\{state="disabled",protocol="",service_id="",endpoint="[^"]*"\} 1/,
+  );
+  assert.doesNotMatch(text, /x_flowctl_registered|x_flowctl_heartbeats/);
 });
 
 Deno.test("flowctlHealthReason", () => {
