@@ -4,9 +4,9 @@
 // One pipeline run per test, several checks per run (the suite shares 2 cores in CI).
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { type PipelinePorts, planPipeline, type ServiceName } from "./plan.ts";
+import { offsetPorts, type PipelinePorts, planPipeline, type ServiceName } from "./plan.ts";
 import { type RunningService, startService, stopService, waitHealthy } from "./supervisor.ts";
-import { freePortOffset, offsetPorts } from "./testing/harness.ts";
+import { freePortOffset } from "./testing/harness.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 const LAKE = `${ROOT}/testdata/lakes/pubnet-p26`;

@@ -10,23 +10,11 @@ import { fileURLToPath } from "node:url";
 import { ConfigError, parseConfig, type ParseResult } from "../../shared/config/mod.ts";
 import { PIPELINE_OPTIONS as spec } from "./config.ts";
 import { getLogger, setupLogging } from "../../shared/log/mod.ts";
-import {
-  checkPorts,
-  DEFAULT_PORTS,
-  type PipelinePorts,
-  planPipeline,
-  type ServiceName,
-} from "./plan.ts";
+import { checkPorts, offsetPorts, planPipeline, type ServiceName } from "./plan.ts";
 import { formatProgress, parsePrometheus, rates, type Sample, sampleFrom } from "./progress.ts";
 import { type RunningService, startService, stopService, waitHealthy } from "./supervisor.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
-
-function offsetPorts(offset: number): PipelinePorts {
-  return Object.fromEntries(
-    Object.entries(DEFAULT_PORTS).map(([k, v]) => [k, v + offset]),
-  ) as unknown as PipelinePorts;
-}
 
 async function readMetrics(url: string | undefined): Promise<Map<string, number> | undefined> {
   if (!url) return undefined;

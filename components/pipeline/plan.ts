@@ -164,6 +164,13 @@ export function planPipeline(options: PipelineOptions): ServicePlan[] {
   ];
 }
 
+/** {@linkcode DEFAULT_PORTS} shifted by `offset` (several pipelines side by side). */
+export function offsetPorts(offset: number): PipelinePorts {
+  return Object.fromEntries(
+    Object.entries(DEFAULT_PORTS).map(([k, v]) => [k, v + offset]),
+  ) as unknown as PipelinePorts;
+}
+
 /**
  * Checks that no two listeners share a port.
  *

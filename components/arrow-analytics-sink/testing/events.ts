@@ -7,6 +7,7 @@
 import type { TtpEvent, TtpEventType } from "../../../shared/schema/ttp_event.ts";
 import { TTP_EVENT_SCHEMA_VERSION } from "../../../shared/schema/ttp_event.ts";
 import { encodeAccountId, encodeContractId } from "../../../shared/stellar/mod.ts";
+import { eventId } from "../../../shared/ttp/mod.ts";
 
 /** A deterministic account strkey for a small number. */
 export function account(n: number): string {
@@ -22,11 +23,8 @@ export function contract(n: number): string {
   return encodeContractId(key);
 }
 
-/** The event id of ledger/tx/op/index as `%019d-%010d`. */
-export function eventId(ledger: number, tx: number, op: number, index: number): string {
-  const toid = (BigInt(ledger) << 32n) | (BigInt(tx) << 12n) | BigInt(op);
-  return `${toid.toString().padStart(19, "0")}-${String(index).padStart(10, "0")}`;
-}
+/** The event id of ledger/tx/op/index as `%019d-%010d` (the extraction module's own). */
+export { eventId };
 
 /** Options of {@linkcode makeEvent}. */
 export interface MakeEventOptions {

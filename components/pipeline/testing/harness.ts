@@ -6,7 +6,14 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { DEFAULT_PORTS, type PipelinePorts, planPipeline, type ServiceName } from "../plan.ts";
+import {
+  DEFAULT_PORTS,
+  offsetPorts,
+  type PipelinePorts,
+  planPipeline,
+  type ServiceName,
+} from "../plan.ts";
+
 import { type RunningService, startService, stopService, waitHealthy } from "../supervisor.ts";
 
 /** Repository root. */
@@ -39,13 +46,6 @@ export function freePortOffset(): number {
     if (portsFree(offset)) return offset;
   }
   throw new Error("Expected a free block of ports for the pipeline, found none in 50 tries");
-}
-
-/** {@linkcode DEFAULT_PORTS} shifted by `offset`. */
-export function offsetPorts(offset: number): PipelinePorts {
-  return Object.fromEntries(
-    Object.entries(DEFAULT_PORTS).map(([k, v]) => [k, v + offset]),
-  ) as unknown as PipelinePorts;
 }
 
 /** GETs `url` as JSON; `undefined` on any failure (not answering, non-2xx, not JSON). */
