@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import {
-  Controller,
-  loadFlowctlConfig,
-  sourceServiceDescription,
-} from "../../shared/flowctl/mod.ts";
-import { hasOpenssl, makeTestCerts, waitFor } from "../../shared/flowctl/testing.ts";
+  hasOpenssl,
+  makeTestCerts,
+  tlsTestControllers,
+  waitFor,
+} from "../../shared/flowctl/testing.ts";
 import { startControlPlane } from "./server.ts";
 
 Deno.test({
@@ -25,36 +25,7 @@ Deno.test({
       httpPort: 0,
       tls: { cert: read("server.pem"), key: read("server.key"), clientCa: read("ca.pem") },
     });
-    const service = sourceServiceDescription({
-      advertiseHost: "localhost",
-      flightPort: 8816,
-      healthPort: 8088,
-      bufferSize: 1,
-      network: "n",
-      storageType: "datalake",
-      backendType: "file",
-    });
-    const env = {
-      ENABLE_FLOWCTL: "true",
-      FLOWCTL_ENDPOINT: `localhost:${cp.port}`,
-      FLOWCTL_HEARTBEAT_INTERVAL: "50ms",
-    };
-    const secure = new Controller({
-      config: loadFlowctlConfig({
-        ...env,
-        FLOWCTL_TLS_CA: `${dir}/ca.pem`,
-        FLOWCTL_TLS_CERT: `${dir}/client.pem`,
-        FLOWCTL_TLS_KEY: `${dir}/client.key`,
-      }),
-      service,
-      metrics: { getMetrics: () => ({ ledgers_processed: 5 }) },
-    });
-    const plain = new Controller({
-      config: loadFlowctlConfig(env),
-      service,
-      metrics: { getMetrics: () => ({}) },
-      registerTimeoutMs: 300,
-    });
+    const { secure, plain } = tlsTestControllers(dir, cp.port);
     try {
       assert.notEqual(cp.httpPort, cp.port);
       assert.equal(await secure.start(), true);

@@ -15,6 +15,9 @@ import {
   type ServiceInfo,
   type UnregisterRequest,
 } from "./proto.ts";
+import { loadFlowctlConfig } from "./config.ts";
+import { Controller } from "./controller.ts";
+import { sourceServiceDescription } from "./service_info.ts";
 
 /** One recorded call. */
 export type RecordedCall =
@@ -244,4 +247,45 @@ export async function makeTestCerts(dir: string): Promise<void> {
       "san.ext",
     );
   }
+}
+
+/**
+ * Two source controllers for a TLS control plane at `localhost:port`: `secure` with the mutual-TLS
+ * files of {@linkcode makeTestCerts} in `dir`, `plain` without TLS (it must be refused).
+ */
+export function tlsTestControllers(
+  dir: string,
+  port: number,
+): { secure: Controller; plain: Controller } {
+  const service = sourceServiceDescription({
+    advertiseHost: "localhost",
+    flightPort: 8816,
+    healthPort: 8088,
+    bufferSize: 1,
+    network: "n",
+    storageType: "datalake",
+    backendType: "file",
+  });
+  const env = {
+    ENABLE_FLOWCTL: "true",
+    FLOWCTL_ENDPOINT: `localhost:${port}`,
+    FLOWCTL_HEARTBEAT_INTERVAL: "50ms",
+  };
+  const secure = new Controller({
+    config: loadFlowctlConfig({
+      ...env,
+      FLOWCTL_TLS_CA: `${dir}/ca.pem`,
+      FLOWCTL_TLS_CERT: `${dir}/client.pem`,
+      FLOWCTL_TLS_KEY: `${dir}/client.key`,
+    }),
+    service,
+    metrics: { getMetrics: () => ({ ledgers_processed: 5 }) },
+  });
+  const plain = new Controller({
+    config: loadFlowctlConfig(env),
+    service,
+    metrics: { getMetrics: () => ({}) },
+    registerTimeoutMs: 300,
+  });
+  return { secure, plain };
 }

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
-import { loadFlowctlConfig } from "./config.ts";
-import { Controller } from "./controller.ts";
-import { sourceServiceDescription } from "./service_info.ts";
-import { hasOpenssl, makeTestCerts, startScriptedControlPlane, waitFor } from "./testing.ts";
+import {
+  hasOpenssl,
+  makeTestCerts,
+  startScriptedControlPlane,
+  tlsTestControllers,
+  waitFor,
+} from "./testing.ts";
 
 Deno.test({
   name: "mutual TLS: FLOWCTL_TLS_CA/CERT/KEY connect to a TLS control plane; plaintext cannot",
@@ -19,36 +22,7 @@ Deno.test({
       const cp = await startScriptedControlPlane({
         tls: { cert: read("server.pem"), key: read("server.key"), clientCa: read("ca.pem") },
       });
-      const service = sourceServiceDescription({
-        advertiseHost: "localhost",
-        flightPort: 1,
-        healthPort: 2,
-        bufferSize: 3,
-        network: "n",
-        storageType: "datalake",
-        backendType: "file",
-      });
-      const env = {
-        ENABLE_FLOWCTL: "true",
-        FLOWCTL_ENDPOINT: `localhost:${cp.port}`,
-        FLOWCTL_HEARTBEAT_INTERVAL: "50ms",
-      };
-      const secure = new Controller({
-        config: loadFlowctlConfig({
-          ...env,
-          FLOWCTL_TLS_CA: `${dir}/ca.pem`,
-          FLOWCTL_TLS_CERT: `${dir}/client.pem`,
-          FLOWCTL_TLS_KEY: `${dir}/client.key`,
-        }),
-        service,
-        metrics: { getMetrics: () => ({ n: 1 }) },
-      });
-      const plain = new Controller({
-        config: loadFlowctlConfig(env),
-        service,
-        metrics: { getMetrics: () => ({}) },
-        registerTimeoutMs: 300,
-      });
+      const { secure, plain } = tlsTestControllers(dir, cp.port);
       try {
         assert.equal(await secure.start(), true);
         await waitFor(() => secure.status().heartbeatsSent >= 1, "a heartbeat over TLS");
