@@ -20,53 +20,45 @@ function validity(length: number, isNull: (i: number) => boolean): Uint8Array | 
 }
 
 /**
- * A UTF-8 column (nulls allowed when the field is nullable). Strings are written straight into
- * one buffer: ASCII characters byte by byte, anything else through `TextEncoder.encodeInto`.
+ * A UTF-8 column (nulls allowed when the field is nullable). The values are joined into one
+ * string and encoded with a single `TextEncoder` call; when that yields one byte per UTF-16 unit
+ * (all ASCII, the common case) the offsets are the string lengths. Otherwise each value is
+ * encoded on its own, so a lone surrogate at the end of one value never pairs with the next.
  */
 export function utf8Data(values: readonly (string | null | undefined)[]): arrow.Data<arrow.Utf8> {
+  const length = values.length;
+  const valueOffsets = new Int32Array(length + 1);
+  let chars = 0;
+  for (let i = 0; i < length; i++) {
+    chars += values[i]?.length ?? 0;
+    valueOffsets[i + 1] = chars;
+  }
+  // `join` writes null and undefined as "".
+  let data: Uint8Array = encoder.encode(values.join(""));
+  if (data.length !== chars) data = encodeEach(values, valueOffsets);
+  if (data.length > 0x7fffffff) {
+    throw new RangeError(`Column too large for 32-bit offsets: ${data.length} bytes`);
+  }
+  const nullBitmap = validity(length, (i) => values[i] == null);
+  return arrow.makeData({ type: new arrow.Utf8(), length, valueOffsets, data, nullBitmap });
+}
+
+/** Encodes each value into one buffer, filling `valueOffsets` (the non-ASCII path). */
+function encodeEach(
+  values: readonly (string | null | undefined)[],
+  valueOffsets: Int32Array,
+): Uint8Array {
   let chars = 0;
   for (let i = 0; i < values.length; i++) chars += values[i]?.length ?? 0;
-  let data = new Uint8Array(chars + 16);
-  const valueOffsets = new Int32Array(values.length + 1);
+  // At most 3 bytes per UTF-16 unit.
+  const data = new Uint8Array(chars * 3);
   let at = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v != null) {
-      const n = v.length;
-      // Worst case 3 bytes per UTF-16 unit; grow only when a non-ASCII string might not fit.
-      if (at + n * 3 > data.length) {
-        let ascii = true;
-        for (let j = 0; j < n; j++) {
-          if (v.charCodeAt(j) > 0x7f) {
-            ascii = false;
-            break;
-          }
-        }
-        if (!ascii || at + n > data.length) {
-          const grown = new Uint8Array(Math.max(data.length * 2, at + n * 3));
-          grown.set(data.subarray(0, at));
-          data = grown;
-        }
-      }
-      let j = 0;
-      for (; j < n; j++) {
-        const c = v.charCodeAt(j);
-        if (c > 0x7f) break;
-        data[at++] = c;
-      }
-      if (j < n) at += encoder.encodeInto(v.slice(j), data.subarray(at)).written;
-    }
-    if (at > 0x7fffffff) throw new RangeError(`Column too large for 32-bit offsets: ${at} bytes`);
+    if (v) at += encoder.encodeInto(v, data.subarray(at)).written;
     valueOffsets[i + 1] = at;
   }
-  const nullBitmap = validity(values.length, (i) => values[i] == null);
-  return arrow.makeData({
-    type: new arrow.Utf8(),
-    length: values.length,
-    valueOffsets,
-    data: data.subarray(0, at),
-    nullBitmap,
-  });
+  return data.subarray(0, at);
 }
 
 /** A variable-length binary column. */
