@@ -10,7 +10,11 @@
  * (`grpc-node.flow_control_window`; grpc-js's default is 64 KiB, which caps 1 MB messages at a
  * window per round trip); one row per server runs with the default for comparison.
  *
- * Usage: deno run -A scripts/source_bench.ts [--rounds 5] [--concurrency 2] [--trials 3]
+ * Usage: deno run -A scripts/source_bench.ts [--rounds 5] [--concurrency 2] [--trials 3] [--quick]
+ *
+ * `--quick` runs only the decode baseline, the transport and the source (1 stream each, default
+ * client window). Every Flight row also reports CPU ms per ledger (Linux `/proc`) of the server's
+ * main thread, its other threads and the client process, which hardly depend on contention.
  *
  * @module
  */
@@ -132,10 +136,31 @@ async function rawHttp2(totalMb: number): Promise<{ ledgersPerSec: number; mbPer
   return { ledgersPerSec: bytes / (1 << 20) / s, mbPerSec: bytes / 1e6 / s };
 }
 
+/** A server subprocess. */
+interface Server {
+  port: number;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+/** CPU time (user + system) in ms of a process, or of one of its threads, from `/proc`. */
+function cpuMs(pid: number | "self", tid?: number): number {
+  const path = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  const stat = Deno.readTextFileSync(path);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime (fields 14 and 15), in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU ms of a server's main thread (tid = pid), of all its threads, and of this process. */
+function cpuSnapshot(pid: number): { main: number; all: number; client: number } {
+  return { main: cpuMs(pid, pid), all: cpuMs(pid), client: cpuMs("self") };
+}
+
 async function startServer(
   workers: number,
   prebuilt = false,
-): Promise<{ port: number; stop: () => Promise<void> }> {
+): Promise<Server> {
   const cmd = new Deno.Command(Deno.execPath(), {
     args: prebuilt ? ["run", "-A", import.meta.filename!, "--serve-prebuilt"] : [
       "run",
@@ -171,6 +196,7 @@ async function startServer(
       })();
       return {
         port: Number(m[1]),
+        pid: child.pid,
         stop: async () => {
           child.kill("SIGTERM");
           await child.status;
@@ -191,7 +217,8 @@ async function readOnce(client: FlightClient): Promise<{ rows: number; bytes: nu
 /** Client HTTP/2 receive window (grpc-js `grpc-node.flow_control_window`); grpc-js default 64 KiB. */
 const CLIENT_WINDOW = 16 * 1024 * 1024;
 
-async function measure(port: number, concurrency: number, rounds: number, window: number) {
+async function measure(server: Server, concurrency: number, rounds: number, window: number) {
+  const port = server.port;
   const channelOptions: Record<string, number> = {};
   if (window > 0) channelOptions["grpc-node.flow_control_window"] = window;
   const clients = Array.from(
@@ -201,6 +228,7 @@ async function measure(port: number, concurrency: number, rounds: number, window
   await readOnce(clients[0]); // warm-up: workers, JIT, connection
   let rows = 0;
   let bytes = 0;
+  const cpu0 = cpuSnapshot(server.pid);
   const t0 = performance.now();
   await Promise.all(clients.map(async (c) => {
     for (let r = 0; r < rounds; r++) {
@@ -210,8 +238,19 @@ async function measure(port: number, concurrency: number, rounds: number, window
     }
   }));
   const s = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSnapshot(server.pid);
   for (const c of clients) c.close();
-  return { ledgersPerSec: rows / s, mbPerSec: bytes / 1e6 / s, seconds: s, rows };
+  return {
+    ledgersPerSec: rows / s,
+    mbPerSec: bytes / 1e6 / s,
+    seconds: s,
+    rows,
+    cpu: {
+      main: (cpu1.main - cpu0.main) / rows,
+      others: (cpu1.all - cpu1.main - (cpu0.all - cpu0.main)) / rows,
+      client: (cpu1.client - cpu0.client) / rows,
+    },
+  };
 }
 
 if (Deno.args.includes("--serve-prebuilt")) {
@@ -223,9 +262,19 @@ const files = await lakeFiles();
 baseline(files, 1); // warm-up
 console.log(
   `DoGet ${TICKET} (20 ledgers, ~1 MB each) x ${ROUNDS} rounds per stream; client in this ` +
-    `process, servers in subprocesses; ${TRIALS} interleaved trials, medians (the machine is shared).`,
+    `process, servers in subprocesses; ${TRIALS} interleaved trials, medians (the machine is ` +
+    `shared). CPU: ms per ledger of the server's main thread, its other threads (decode ` +
+    `workers, GC helpers, I/O), and this client process.`,
 );
-const configs = [
+interface Config {
+  label: string;
+  /** -1 decode baseline, -2 raw http2, 0 prebuilt transport, 1 and 2 source workers. */
+  workers: number;
+  streams: number;
+  /** Client HTTP/2 window; undefined: CLIENT_WINDOW; 0: the FlightClient default. */
+  window?: number;
+}
+const ALL: Config[] = [
   { label: "decode baseline (1 thread, in-process, no Flight)", workers: -1, streams: 1 },
   {
     label: "raw node:http2 in-process (1 MiB writes, no gRPC; 1 MiB = 1 ledger)",
@@ -242,9 +291,21 @@ const configs = [
   { label: "source WORKERS=2", workers: 2, streams: 1 },
   { label: "source WORKERS=2", workers: 2, streams: CONCURRENCY },
 ];
-const servers = new Map<number, { port: number; stop: () => Promise<void> }>();
-for (const w of [0, 1, 2]) servers.set(w, await startServer(w, w === 0));
-const samples = configs.map(() => [] as { ledgersPerSec: number; mbPerSec: number }[]);
+// --quick: the decode baseline, transport only and the source with 1 stream and the default
+// client window (the figures issue 2 asks for).
+const configs = args.includes("--quick")
+  ? ALL.filter((c) => c.workers === -1 || (c.streams === 1 && c.window === 0))
+  : ALL;
+const servers = new Map<number, Server>();
+for (const w of new Set(configs.map((c) => c.workers).filter((w) => w >= 0))) {
+  servers.set(w, await startServer(w, w === 0));
+}
+interface Sample {
+  ledgersPerSec: number;
+  mbPerSec: number;
+  cpu?: { main: number; others: number; client: number };
+}
+const samples = configs.map(() => [] as Sample[]);
 try {
   for (let t = 0; t < TRIALS; t++) {
     for (const [i, c] of configs.entries()) {
@@ -254,10 +315,10 @@ try {
           : c.workers === -2
           ? await rawHttp2(ROUNDS * LEDGERS)
           : await measure(
-            servers.get(c.workers)!.port,
+            servers.get(c.workers)!,
             c.streams,
             ROUNDS,
-            "window" in c ? c.window! : CLIENT_WINDOW,
+            c.window ?? CLIENT_WINDOW,
           ),
       );
     }
@@ -267,20 +328,27 @@ try {
 }
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(samples[0].map((x) => x.ledgersPerSec));
-const transport = median(samples[3].map((x) => x.ledgersPerSec));
+const transportAt = configs.findIndex((c) => c.workers === 0 && c.streams === 1);
+const transport = transportAt >= 0 ? median(samples[transportAt].map((x) => x.ledgersPerSec)) : NaN;
 for (const [i, c] of configs.entries()) {
   const lps = median(samples[i].map((x) => x.ledgersPerSec));
   const mbps = median(samples[i].map((x) => x.mbPerSec));
+  const cpu = samples[i][0].cpu
+    ? `; CPU ms/ledger main ${median(samples[i].map((x) => x.cpu!.main)).toFixed(2)}, other ` +
+      `threads ${median(samples[i].map((x) => x.cpu!.others)).toFixed(2)}, client ${
+        median(samples[i].map((x) => x.cpu!.client)).toFixed(2)
+      }`
+    : "";
   console.log(
     `  ${c.label}${
       c.workers >= 0
         ? ` streams=${c.streams} client-window=${
-          "window" in c ? "64KiB (grpc-js default)" : `${CLIENT_WINDOW >> 20}MiB`
+          c.window === 0 ? "FlightClient default" : `${CLIENT_WINDOW >> 20}MiB`
         }`
         : ""
     }: ${lps.toFixed(1)} ledgers/s ` +
       `(${mbps.toFixed(1)} MB/s; ${(lps / base).toFixed(2)}x decode baseline, ` +
-      `${(lps / transport).toFixed(2)}x transport-only 1 stream; trials ${
+      `${(lps / transport).toFixed(2)}x transport-only 1 stream${cpu}; trials ${
         samples[i].map((x) => x.ledgersPerSec.toFixed(0)).join("/")
       })`,
   );

@@ -95,13 +95,8 @@ function writeField(
   return pos;
 }
 
-/**
- * Encodes a FlightData message. Empty fields are left out (proto3 defaults), fields are written in
- * field-number order like Arrow's own encoders.
- */
-export function encodeFlightData(message: FlightDataMessage): Buffer {
-  const out = Buffer.allocUnsafe(flightDataEncodedSize(message));
-  let pos = 0;
+function writeFlightData(out: Uint8Array, start: number, message: FlightDataMessage): void {
+  let pos = start;
   const d = message.descriptor;
   if (d?.byteLength) pos = writeField(out, pos, FIELD_DESCRIPTOR, [d], d.byteLength);
   const h = message.header;
@@ -111,8 +106,41 @@ export function encodeFlightData(message: FlightDataMessage): Buffer {
   const bodyLength = lengthOf(message.body);
   if (bodyLength) pos = writeField(out, pos, FIELD_BODY, message.body, bodyLength);
   if (pos !== out.byteLength) {
-    throw new Error(`FlightData encoder wrote ${pos} bytes, expected ${out.byteLength}`);
+    throw new Error(
+      `FlightData encoder wrote ${pos - start} bytes, expected ${out.byteLength - start}`,
+    );
   }
+}
+
+/**
+ * Encodes a FlightData message. Empty fields are left out (proto3 defaults), fields are written in
+ * field-number order like Arrow's own encoders.
+ */
+export function encodeFlightData(message: FlightDataMessage): Buffer {
+  const out = Buffer.allocUnsafe(flightDataEncodedSize(message));
+  writeFlightData(out, 0, message);
+  return out;
+}
+
+/** Size of the gRPC message prefix: a compressed flag byte and a 4-byte big-endian length. */
+export const GRPC_PREFIX_BYTES = 5;
+
+/**
+ * Encodes a FlightData message as gRPC puts it on the wire: the 5-byte length prefix (not
+ * compressed) followed by exactly the bytes of {@linkcode encodeFlightData}. The result owns its
+ * own `ArrayBuffer` (never a pooled one), so a worker can transfer it; a Flight server sends it
+ * without copying (see `EncodedFlightData` in `server.ts`).
+ *
+ * @throws {RangeError} when the message does not fit gRPC's 32-bit length.
+ */
+export function encodeFlightDataFramed(message: FlightDataMessage): Uint8Array {
+  const size = flightDataEncodedSize(message);
+  if (size > 0xffffffff) {
+    throw new RangeError(`FlightData of ${size} bytes exceeds gRPC's 4 GiB message limit`);
+  }
+  const out = new Uint8Array(GRPC_PREFIX_BYTES + size);
+  new DataView(out.buffer).setUint32(1, size);
+  writeFlightData(out, GRPC_PREFIX_BYTES, message);
   return out;
 }
 

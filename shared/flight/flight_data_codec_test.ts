@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { decodeFlightData, encodeFlightData, flightDataEncodedSize } from "./flight_data_codec.ts";
+import {
+  decodeFlightData,
+  encodeFlightData,
+  encodeFlightDataFramed,
+  flightDataEncodedSize,
+  GRPC_PREFIX_BYTES,
+} from "./flight_data_codec.ts";
 import type { FlightDataMessage } from "./flight_data_codec.ts";
 import { flightServiceDefinition } from "./proto.ts";
 
@@ -118,3 +124,16 @@ for (const { name, wire, error } of malformed) {
     assert.throws(() => decodeFlightData(Uint8Array.from(wire)), error);
   });
 }
+
+Deno.test("FlightData codec: the framed encoding is the gRPC prefix plus encodeFlightData", () => {
+  for (const { message } of cases) {
+    const framed = encodeFlightDataFramed(message);
+    const plain = new Uint8Array(encodeFlightData(message));
+    assert.equal(framed.byteLength, GRPC_PREFIX_BYTES + plain.byteLength);
+    assert.equal(framed.byteOffset, 0);
+    assert.equal(framed.buffer.byteLength, framed.byteLength, "owns its ArrayBuffer");
+    assert.equal(framed[0], 0, "not compressed");
+    assert.equal(new DataView(framed.buffer).getUint32(1), plain.byteLength);
+    assert.deepEqual(framed.subarray(GRPC_PREFIX_BYTES), plain);
+  }
+});

@@ -90,6 +90,7 @@ export {
 } from "./errors.ts";
 export {
   type CallContext,
+  EncodedFlightData,
   type FlightBatch,
   type FlightHandlers,
   FlightServer,
@@ -129,3 +130,4 @@ export {
   schemaToIpcBytes,
 } from "./ipc.ts";
 export { FLIGHT_PROTO_PATH } from "./proto.ts";
+export { encodeFlightDataFramed, GRPC_PREFIX_BYTES } from "./flight_data_codec.ts";

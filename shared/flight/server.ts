@@ -11,7 +11,8 @@ import type * as arrow from "apache-arrow";
 import { getLogger } from "../log/mod.ts";
 import { SERVER_CHANNEL_OPTIONS, TARGET_MESSAGE_BYTES } from "./channel_options.ts";
 import { FlightError, toFlightError } from "./errors.ts";
-import { encodeFlightData } from "./flight_data_codec.ts";
+import { Buffer } from "node:buffer";
+import { encodeFlightData, GRPC_PREFIX_BYTES } from "./flight_data_codec.ts";
 import { SendGate } from "./flow_control.ts";
 import { FlightDataEncoder } from "./ipc.ts";
 import { schemaToIpcBytes } from "./ipc.ts";
@@ -60,7 +61,73 @@ export interface FlightStream {
    * server calls `return()` on the iterator when the client goes away. Batches of any size are
    * fine: the server splits them into messages of about 2 MiB.
    */
-  batches: ManyOf<arrow.RecordBatch | FlightBatch>;
+  batches: ManyOf<arrow.RecordBatch | FlightBatch | EncodedFlightData>;
+}
+
+/**
+ * One FlightData message encoded ahead of time with `encodeFlightDataFramed` (gRPC prefix
+ * included), for example in a worker from record batches of the stream's schema passed through a
+ * `FlightDataEncoder` of that schema: the server writes its bytes as they are, without copying
+ * them, and they are byte for byte what the server would have sent for those batches. The producer
+ * answers for the message matching the stream's schema; the server only checks the framing.
+ */
+export class EncodedFlightData {
+  /** The gRPC-framed FlightData: 5-byte prefix, then the protobuf message. */
+  readonly framed: Uint8Array;
+
+  /**
+   * @throws {TypeError} when `framed` does not start with an uncompressed gRPC prefix whose length
+   *   matches the bytes that follow.
+   */
+  constructor(framed: Uint8Array) {
+    const length = framed.byteLength >= GRPC_PREFIX_BYTES
+      ? new DataView(framed.buffer, framed.byteOffset, GRPC_PREFIX_BYTES).getUint32(1)
+      : -1;
+    if (framed[0] !== 0 || length !== framed.byteLength - GRPC_PREFIX_BYTES) {
+      throw new TypeError(
+        `Expected a gRPC-framed FlightData (encodeFlightDataFramed): flag 0 and a length of ` +
+          `${framed.byteLength - GRPC_PREFIX_BYTES} bytes, got ${framed.byteLength} bytes with ` +
+          `flag ${framed[0]} and length ${length}`,
+      );
+    }
+    this.framed = framed;
+  }
+
+  /** Size of the FlightData message without the gRPC prefix. */
+  get byteLength(): number {
+    return this.framed.byteLength - GRPC_PREFIX_BYTES;
+  }
+}
+
+/** A grpc-js server call layer that frames messages (`BaseServerInterceptingCall`). */
+interface MessageSerializer {
+  serializeMessage(value: unknown): Buffer;
+}
+
+/**
+ * Lets {@linkcode EncodedFlightData} written to a grpc-js server call go out without the copy
+ * grpc-js makes to prepend its 5-byte prefix (the bytes already hold it); other messages are
+ * serialized as before. Returns false when the call's internals were not found (messages are
+ * then written unframed and grpc-js frames them).
+ */
+function passEncodedThrough(call: object): boolean {
+  let node = (call as { call?: unknown }).call;
+  for (let i = 0; i < 8 && typeof node === "object" && node !== null; i++) {
+    const layer = node as Partial<MessageSerializer> & { nextCall?: unknown };
+    if (typeof layer.serializeMessage === "function") {
+      const serialize = layer.serializeMessage;
+      layer.serializeMessage = function (this: unknown, value: unknown): Buffer {
+        if (value instanceof EncodedFlightData) {
+          const f = value.framed;
+          return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+        }
+        return serialize.call(this, value);
+      };
+      return true;
+    }
+    node = layer.nextCall;
+  }
+  return false;
 }
 
 /**
@@ -516,18 +583,27 @@ export class FlightServer {
     stats.doGetsStarted++;
     const writer = new BackpressuredWriter(call, ctx.signal, this.#options.maxPendingWrites ?? 2);
     let gate: SendGate | null | undefined;
-    const send = async (frame: Parameters<typeof encodeFlightData>[0]) => {
-      const bytes = encodeFlightData(frame);
+    let passThrough: boolean | undefined;
+    const write = async (message: Buffer | EncodedFlightData, bytes: number) => {
       stats.messagesSent++;
-      stats.bytesSent += bytes.byteLength;
-      if (bytes.byteLength > stats.maxMessageBytesSent) {
-        stats.maxMessageBytesSent = bytes.byteLength;
-      }
-      await writer.write(bytes);
+      stats.bytesSent += bytes;
+      if (bytes > stats.maxMessageBytesSent) stats.maxMessageBytesSent = bytes;
+      await writer.write(message);
       // The HTTP/2 stream exists once the first message went out.
       gate ??= SendGate.forCall(call, this.#options.sendBufferBytes ?? 4 * TARGET_MESSAGE_BYTES);
-      gate?.wrote(bytes.byteLength);
+      gate?.wrote(bytes);
       await gate?.wait(ctx.signal);
+    };
+    const send = (frame: Parameters<typeof encodeFlightData>[0]) => {
+      const bytes = encodeFlightData(frame);
+      return write(bytes, bytes.byteLength);
+    };
+    const sendEncoded = (message: EncodedFlightData) => {
+      passThrough ??= passEncodedThrough(call);
+      if (passThrough) return write(message, message.byteLength);
+      const f = message.framed;
+      const bytes = Buffer.from(f.buffer, f.byteOffset + GRPC_PREFIX_BYTES, message.byteLength);
+      return write(bytes, bytes.byteLength);
     };
     (async () => {
       const handler = this.#handlers.doGet;
@@ -552,7 +628,9 @@ export class FlightServer {
             break;
           }
           const item = r.value;
-          if (!("appMetadata" in item)) {
+          if (item instanceof EncodedFlightData) {
+            await sendEncoded(item);
+          } else if (!("appMetadata" in item)) {
             for (const frame of encoder.encode(item)) await send(frame);
           } else {
             const frames = encoder.encode(item.batch);

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
+import type { Buffer } from "node:buffer";
 import * as grpc from "@grpc/grpc-js";
 import * as arrow from "apache-arrow";
 import { FlightClient } from "./client.ts";
 import { FlightError, GrpcStatus } from "./errors.ts";
 import { flightServiceDefinition } from "./proto.ts";
-import type { FlightStream } from "./server.ts";
+import { encodeFlightDataFramed } from "./flight_data_codec.ts";
+import { FlightDataEncoder } from "./ipc.ts";
+import { EncodedFlightData, type FlightStream } from "./server.ts";
 import { pathDescriptor } from "./types.ts";
 import type { FlightInfo } from "./types.ts";
 import {
@@ -644,4 +647,70 @@ Deno.test("app_metadata travels with its batch, also on empty and split batches"
   } finally {
     await lb.close();
   }
+});
+
+/** Every DoGet response message as raw protobuf bytes (a grpc-js client without decoding). */
+async function rawDoGet(address: string, ticket: string): Promise<Uint8Array[]> {
+  const raw = new grpc.Client(address, grpc.credentials.createInsecure(), {
+    "grpc.max_receive_message_length": -1,
+  });
+  try {
+    const m = flightServiceDefinition.DoGet;
+    const call = raw.makeServerStreamRequest(
+      m.path,
+      m.requestSerialize,
+      (b: Buffer) => new Uint8Array(b),
+      { ticket: enc.encode(ticket) },
+    );
+    const out: Uint8Array[] = [];
+    for await (const message of call) out.push(message as Uint8Array);
+    return out;
+  } finally {
+    raw.close();
+  }
+}
+
+Deno.test("pre-encoded FlightData goes out byte for byte as the batches would", async () => {
+  const ledgers = ledgerTable(500, 5, 700_000); // split into several messages
+  const events = eventTable(0, 50);
+  const encoder = new FlightDataEncoder(ledgers.schema);
+  const encoded = ledgers.batches.flatMap((b) =>
+    encoder.encode(b).map((f) => new EncodedFlightData(encodeFlightDataFramed(f)))
+  );
+  assert.ok(encoded.length >= 2, `expected split messages, got ${encoded.length}`);
+  const lb = await loopback({
+    doGet: (ticket) => {
+      switch (text.decode(ticket)) {
+        case "batches":
+          return { schema: ledgers.schema, batches: ledgers.batches };
+        case "encoded":
+          return { schema: ledgers.schema, batches: encoded };
+        default: // mixed with a plain batch, and another schema's stream still encodes itself
+          return { schema: events.schema, batches: events.batches };
+      }
+    },
+  });
+  try {
+    const viaBatches = await rawDoGet(lb.address, "batches");
+    const bytesBefore = lb.server.stats().bytesSent;
+    const viaEncoded = await rawDoGet(lb.address, "encoded");
+    assert.equal(viaEncoded.length, 1 + encoded.length);
+    assert.deepEqual(viaEncoded, viaBatches);
+    assert.equal(lb.server.stats().bytesSent - bytesBefore, bytesBefore);
+    const table = await lb.client.doGet("encoded").readAll();
+    assert.deepEqual(rowsOf(table), rowsOf(ledgers));
+    assert.deepEqual(rowsOf(await lb.client.doGet("events").readAll()), rowsOf(events));
+  } finally {
+    await lb.close();
+  }
+});
+
+Deno.test("EncodedFlightData refuses bytes without a matching gRPC prefix", () => {
+  const framed = encodeFlightDataFramed({ header: Uint8Array.of(1, 2, 3), body: [] });
+  assert.equal(new EncodedFlightData(framed).byteLength, framed.byteLength - 5);
+  assert.throws(() => new EncodedFlightData(framed.subarray(0, 6)), /length of 1 bytes.*length 5/);
+  const compressed = framed.slice();
+  compressed[0] = 1;
+  assert.throws(() => new EncodedFlightData(compressed), /flag 1/);
+  assert.throws(() => new EncodedFlightData(new Uint8Array(2)), /got 2 bytes/);
 });
