@@ -1,13 +1,15 @@
 /**
- * End-to-end benchmark: lake → source → processor → sink → Parquet on pubnet-p26 (20 real
- * ledgers), all four processes (control plane included) on this machine. Each run is a fresh
+ * End-to-end benchmark: lake → source → processor → sink → Parquet on pubnet-p26 looped (its 20
+ * real ledgers repeated `--copies` times, renumbered with valid hashes: see
+ * `components/pipeline/testing/looped_lake.ts`), all four processes (control plane included) on
+ * this machine. Each run is a fresh
  * pipeline with a fresh DATA_DIR over the bounded range, timed from the sink's "Streaming ledgers"
  * log line to its checkpoint reaching the last ledger. Runs with WORKERS=1 and WORKERS=2; prints
  * ledgers/s and events/s, CPU time and peak RSS of every process, and as the baseline the
  * `@stellar/stellar-sdk` full decode (`xdr.LedgerCloseMeta.fromXDR`) of the same ledgers measured in
  * the same run.
  *
- *   deno run -A scripts/e2e_bench.ts [--runs 3] [--warm 3] [--workers 1,2]
+ *   deno run -A scripts/e2e_bench.ts [--runs 3] [--warm 3] [--workers 1,2] [--copies 10]
  *
  * `--runs` fresh pipelines per WORKERS value; the first is followed by `--warm` runs that restart
  * only the sink (fresh DATA_DIR) against the warm source and processor.
@@ -26,6 +28,7 @@ import {
 } from "../components/pipeline/testing/events.ts";
 import { TestPipeline } from "../components/pipeline/testing/harness.ts";
 import { lakeObjects } from "../components/pipeline/testing/lake.ts";
+import { writeLoopedLake } from "../components/pipeline/testing/looped_lake.ts";
 import { RssSampler } from "../components/pipeline/testing/rss.ts";
 import { procCpuMs } from "../components/ttp-arrow-processor/testing/processes.ts";
 import type { ServiceName } from "../components/pipeline/plan.ts";
@@ -35,12 +38,16 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     workers: { type: "string", default: "1,2" },
     warm: { type: "string", default: "3" },
+    copies: { type: "string", default: "10" },
   },
 });
 const RUNS = Number(values.runs);
 const WARM = Number(values.warm);
-const LEDGERS = PUBNET_P26.last - PUBNET_P26.first + 1;
-const EVENTS = expectedEvents(PUBNET_P26.lake).length;
+const COPIES = Number(values.copies);
+const LAKE = Deno.makeTempDirSync({ prefix: "e2e-bench-lake-" });
+const LOOPED = writeLoopedLake({ lake: PUBNET_P26.lake, target: LAKE, copies: COPIES });
+const LEDGERS = LOOPED.last - LOOPED.first + 1;
+const EVENTS = expectedEvents(PUBNET_P26.lake).length * COPIES;
 const NAMES: ServiceName[] = ["control-plane", "source", "processor", "sink"];
 
 /** SDK baseline: full decode of every ledger, best of 3 passes (single thread). */
@@ -94,7 +101,7 @@ async function sinkRun(pipeline: TestPipeline): Promise<RunResult> {
       ) {
         cpu0.sink = procCpuMs(String(pids.sink)); // the sink's CPU from the start of streaming
       }
-      if (readCheckpoint(dataDir)?.last_ledger === PUBNET_P26.last) end = Date.now();
+      if (readCheckpoint(dataDir)?.last_ledger === LOOPED.last) end = Date.now();
       else await new Promise((r) => setTimeout(r, 5));
     }
     const cpuMs: Record<string, number> = {};
@@ -103,7 +110,7 @@ async function sinkRun(pipeline: TestPipeline): Promise<RunResult> {
     }
     const rss = sampler.stop();
     if (end === undefined) {
-      throw new Error(`the sink did not reach ${PUBNET_P26.last}:\n${pipeline.tail()}`);
+      throw new Error(`the sink did not reach ${LOOPED.last}:\n${pipeline.tail()}`);
     }
     const line = pipeline.lines("sink").slice(seen).find((l) => l.includes("Streaming ledgers"));
     const start = line ? logTime(line) : undefined;
@@ -122,10 +129,10 @@ async function sinkRun(pipeline: TestPipeline): Promise<RunResult> {
 /** One fresh pipeline: a cold run, then `warm` runs of a fresh sink on the warm upstream. */
 async function runs(workers: number, warm: number): Promise<RunResult[]> {
   const pipeline = new TestPipeline({
-    datalakeUrl: PUBNET_P26.lake,
+    datalakeUrl: LAKE,
     dataDir: "/nonexistent", // replaced per run
-    startLedger: PUBNET_P26.first,
-    endLedger: PUBNET_P26.last,
+    startLedger: LOOPED.first,
+    endLedger: LOOPED.last,
     workers,
     logLevel: "info",
     env: { sink: { FLUSH_INTERVAL: "2s" } }, // the sink's default
@@ -142,7 +149,7 @@ async function runs(workers: number, warm: number): Promise<RunResult[]> {
 
 const baseline = sdkBaseline();
 console.log(
-  `pubnet-p26: ${LEDGERS} ledgers, ${EVENTS} events; ${Deno.osRelease()} ${navigator.hardwareConcurrency} CPUs`,
+  `pubnet-p26 looped ${COPIES}x: ${LEDGERS} ledgers, ${EVENTS} events; ${Deno.osRelease()} ${navigator.hardwareConcurrency} CPUs`,
 );
 console.log(
   `baseline @stellar/stellar-sdk xdr.LedgerCloseMeta.fromXDR: ${
@@ -195,3 +202,4 @@ for (const workers of values.workers.split(",").map(Number)) {
     );
   }
 }
+Deno.removeSync(LAKE, { recursive: true });
