@@ -27,9 +27,9 @@ import {
   batchesOfResult,
   type ExtractResult,
   type ExtractTask,
-  type TaskLedger,
 } from "./extract_task.ts";
 import { BatchCoalescer } from "./batch_coalescer.ts";
+import { prepareTransfers } from "./ledger_transfer.ts";
 import { NetworkError, resolvePassphrase } from "./network.ts";
 import type { ProcessorStats } from "./stats.ts";
 import type { StreamRequest } from "./ticket.ts";
@@ -68,6 +68,8 @@ export interface StreamContext {
 
 interface PendingTask {
   task: ExtractTask;
+  /** Buffers of the task's ledgers, moved to the worker. */
+  transfer: ArrayBuffer[];
   receivedAt: number;
 }
 
@@ -161,10 +163,11 @@ export async function* eventBatches(
         networkHex = hex;
         stats.setPassphrase(passphrase);
       }
-      for (const run of chunkLedgers<UpstreamLedger>(rows)) {
-        const ledgers: TaskLedger[] = run.map((r) => ({ sequence: r.sequence, xdr: r.xdr }));
+      // All runs of the batch are prepared before the first is posted: posting moves buffers.
+      for (const { ledgers, transfer } of prepareTransfers(chunkLedgers<UpstreamLedger>(rows))) {
         yield {
           receivedAt,
+          transfer,
           task: {
             ledgers,
             networkPassphrase: passphrase!,
@@ -182,8 +185,7 @@ export async function* eventBatches(
     const results = mapOrdered(
       tasks(),
       async (p) => {
-        const transfer = p.task.ledgers.map((l) => l.xdr.buffer as ArrayBuffer);
-        const result = await ctx.pool.run(p.task, transfer);
+        const result = await ctx.pool.run(p.task, p.transfer);
         return { result, receivedAt: p.receivedAt };
       },
       { concurrency: ctx.readAhead },

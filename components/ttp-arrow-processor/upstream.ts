@@ -22,7 +22,7 @@ import {
   toFlightError,
 } from "../../shared/flight/mod.ts";
 import { getLogger } from "../../shared/log/mod.ts";
-import { recordBatchToLedgerRows } from "../../shared/schema/stellar_ledger.ts";
+import { column } from "../../shared/schema/columns.ts";
 import { type LedgerRange, sourceRangeOf, sourceTicket, STELLAR_LEDGERS } from "./ticket.ts";
 
 const log = getLogger(["processor", "upstream"]);
@@ -33,7 +33,11 @@ export interface UpstreamLedger {
   sequence: number;
   /** sha256 of the network passphrase (32 bytes). */
   networkId: Uint8Array;
-  /** `LedgerCloseMeta` XDR, copied out of the Arrow buffer into its own ArrayBuffer. */
+  /**
+   * `LedgerCloseMeta` XDR: a view into the received message's buffer (not copied). Ledgers of
+   * one source batch share that buffer; nothing else reads it after {@linkcode
+   * SourceClient.ledgers} yields, so it may be transferred to a worker (see `event_stream.ts`).
+   */
   xdr: Uint8Array;
 }
 
@@ -285,22 +289,27 @@ export class SourceClient {
   #rowsOf(batch: arrow.RecordBatch, next: number, end: number | undefined): UpstreamLedger[] {
     const out: UpstreamLedger[] = [];
     let expected = next;
-    for (const row of recordBatchToLedgerRows(batch)) {
-      if (row.sequence < expected) {
+    // Only the columns the processor uses; the XDR stays a view into the message.
+    const sequences = column(batch, "sequence");
+    const networkIds = column(batch, "network_id");
+    const xdrs = column(batch, "ledger_xdr");
+    for (let i = 0; i < batch.numRows; i++) {
+      const sequence: number = sequences.get(i);
+      if (sequence < expected) {
         this.#stats.duplicatesSkipped++;
         continue;
       }
-      if (row.sequence > expected) {
+      if (sequence > expected) {
         throw new FlightError(
           GrpcStatus.DATA_LOSS,
-          `Source ${this.endpoint} skipped ledgers: expected ledger ${expected}, got ${row.sequence}`,
+          `Source ${this.endpoint} skipped ledgers: expected ledger ${expected}, got ${sequence}`,
         );
       }
-      if (end !== undefined && row.sequence > end) break;
+      if (end !== undefined && sequence > end) break;
       out.push({
-        sequence: row.sequence,
-        networkId: row.network_id.slice(),
-        xdr: row.ledger_xdr.slice(),
+        sequence,
+        networkId: (networkIds.get(i) as Uint8Array).slice(),
+        xdr: xdrs.get(i) as Uint8Array,
       });
       expected++;
     }
