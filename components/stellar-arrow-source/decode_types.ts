@@ -17,10 +17,40 @@ export interface RpcPageLedger {
   metadataXdr: string;
 }
 
+/**
+ * Asks the decoder to also build the Flight messages of the ledgers (so the main thread only writes
+ * them): `stellar_ledger` record batches of at most `batchBytes` of XDR each, encoded as gRPC-framed
+ * FlightData exactly as the Flight server would encode those batches.
+ */
+export interface EncodeRequest {
+  /** First ledger to encode (ledgers of the unit before it are left out). */
+  start: number;
+  /** Last ledger to encode (ledgers of the unit after it are left out). */
+  end: number;
+  /** sha256 of the network passphrase (32 bytes), the `network_id` column. */
+  networkId: Uint8Array;
+  /** The `source_type` column. */
+  sourceType: "datalake" | "rpc";
+  /** XDR byte budget of one record batch (at least one ledger per batch). */
+  batchBytes: number;
+}
+
+/** The Flight messages of consecutive ledgers, built by the decoder (see {@linkcode EncodeRequest}). */
+export interface EncodedPart {
+  /** gRPC-framed FlightData messages (`encodeFlightDataFramed`), in order. */
+  messages: Uint8Array[];
+  /** Ledgers the messages hold. */
+  ledgers: number;
+  /** Their XDR bytes. */
+  xdrBytes: number;
+}
+
 /** A unit of work for a decode worker. */
 export type DecodeRequest =
   | {
     kind: "lake";
+    /** Also build the Flight messages. */
+    encode?: EncodeRequest;
     /** Object location, named in errors and rows. */
     object: string;
     /** First ledger the object's name says it holds. */
@@ -32,6 +62,8 @@ export type DecodeRequest =
   }
   | {
     kind: "rpc";
+    /** Also build the Flight messages. */
+    encode?: EncodeRequest;
     /** Endpoint URL, named in errors and rows. */
     object: string;
     /** The page's ledgers, consecutive. */
@@ -59,15 +91,23 @@ export interface DecodedLedger {
   baseFee: number;
   baseReserve: number;
   maxTxSetSize: number;
-  /** The raw XDR `LedgerCloseMeta`. */
+  /** The raw XDR `LedgerCloseMeta`; empty when the unit was encoded (it is in `encoded`). */
   xdr: Uint8Array;
   /** Object or endpoint the ledger was read from. */
   object: string;
+  /**
+   * With an {@linkcode EncodeRequest}: on the last ledger of each record batch, that batch's Flight
+   * messages (holding this ledger and the ones before it back to the previous batch).
+   */
+  encoded?: EncodedPart;
 }
 
 /** What a worker returns for one {@linkcode DecodeRequest}. */
 export interface DecodeResult {
-  /** Ledgers in sequence order. */
+  /**
+   * Ledgers in sequence order; with an {@linkcode EncodeRequest} only those in its range, each
+   * batch's messages on its last ledger.
+   */
   ledgers: DecodedLedger[];
   /** Bytes read from the store (compressed object size, or base64-decoded XDR size). */
   storedBytes: number;

@@ -7,7 +7,8 @@
 
 /**
  * What went wrong, in terms a client can act on. `failed_precondition` is a configuration that
- * does not fit the store (passphrase mismatch, bad or missing manifest, bad URL).
+ * does not fit the store (passphrase mismatch, bad or missing manifest, bad URL);
+ * `resource_exhausted` a ledger too large for a Flight message.
  */
 export type SourceErrorKind =
   | "invalid_argument"
@@ -15,6 +16,7 @@ export type SourceErrorKind =
   | "not_found"
   | "unavailable"
   | "data_loss"
+  | "resource_exhausted"
   | "internal";
 
 /** An error with a kind; `ledger` and `object` are set when the error concerns one. */

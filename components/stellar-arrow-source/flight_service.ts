@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import type * as arrow from "apache-arrow";
 import {
+  EncodedFlightData,
   type FlightDescriptor,
   FlightError,
   type FlightHandlers,
@@ -17,13 +18,8 @@ import {
   GrpcStatus,
 } from "../../shared/flight/mod.ts";
 import { getLogger } from "../../shared/log/mod.ts";
-import {
-  ledgerRowsToRecordBatch,
-  STELLAR_LEDGER_SCHEMA_VERSION,
-  type StellarLedgerRow,
-  stellarLedgerSchema,
-} from "../../shared/schema/mod.ts";
-import type { DecodedLedger } from "./decode_types.ts";
+import { ledgerRowsToRecordBatch, stellarLedgerSchema } from "../../shared/schema/mod.ts";
+import { splitByBytes, toRows } from "./encode.ts";
 import { errorMessage, SourceError } from "./errors.ts";
 import type { SequenceRange } from "./lake/mod.ts";
 import { type DecodeFn, streamLedgers } from "./ledger_stream.ts";
@@ -69,6 +65,8 @@ export function toFlightError(err: unknown): FlightError {
         return FlightError.unavailable(err.message, { cause: err });
       case "data_loss":
         return new FlightError(GrpcStatus.DATA_LOSS, err.message, { cause: err });
+      case "resource_exhausted":
+        return FlightError.resourceExhausted(err.message, { cause: err });
       default:
         return FlightError.internal(err.message, { cause: err });
     }
@@ -108,55 +106,7 @@ export function checkRange(
   }
 }
 
-/** Converts decoded ledgers to `stellar_ledger` rows. */
-export function toRows(
-  ledgers: readonly DecodedLedger[],
-  ctx: { networkId: Uint8Array; sourceType: "datalake" | "rpc"; ingestionTime: number },
-): StellarLedgerRow[] {
-  return ledgers.map((l) => ({
-    sequence: l.sequence,
-    hash: l.hash,
-    previous_hash: l.previousHash,
-    close_time: l.closeTime * 1000,
-    ingestion_time: ctx.ingestionTime,
-    protocol_version: l.protocolVersion,
-    network_id: ctx.networkId,
-    transaction_count: l.transactionCount,
-    successful_transaction_count: l.successfulTransactionCount,
-    failed_transaction_count: l.failedTransactionCount,
-    operation_count: l.operationCount,
-    total_fees: l.totalFees,
-    fee_pool: l.feePool,
-    base_fee: l.baseFee,
-    base_reserve: l.baseReserve,
-    max_tx_set_size: l.maxTxSetSize,
-    ledger_xdr: l.xdr,
-    source_type: ctx.sourceType,
-    source_url: l.object,
-    schema_version: STELLAR_LEDGER_SCHEMA_VERSION,
-  }));
-}
-
-/** Splits rows into groups whose `ledger_xdr` bytes stay within `budget` (at least one row each). */
-export function splitByBytes<T extends { ledger_xdr: Uint8Array }>(
-  rows: readonly T[],
-  budget: number,
-): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    if (current.length > 0 && bytes + row.ledger_xdr.length > budget) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(row);
-    bytes += row.ledger_xdr.length;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
+export { splitByBytes, toRows };
 
 /** Builds the Flight handlers of the source. */
 export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers {
@@ -210,9 +160,16 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
   async function* batches(
     ticket: LedgerTicket,
     signal: AbortSignal,
-  ): AsyncGenerator<arrow.RecordBatch> {
+  ): AsyncGenerator<arrow.RecordBatch | EncodedFlightData> {
     status.activeStreams++;
     metrics.activeStreams.inc();
+    // Counted as a batch is handed to the transport.
+    const served = (ledgers: number, xdrBytes: number, lastSequence: number) => {
+      metrics.ledgersProcessed.inc(ledgers);
+      metrics.totalBytes.inc(xdrBytes);
+      metrics.lastSequence.set(lastSequence);
+      status.served(ledgers, lastSequence);
+    };
     try {
       for await (
         const group of streamLedgers({
@@ -222,6 +179,8 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
           end: ticket.end,
           readAhead: opts.readAhead,
           pollIntervalMs: opts.pollIntervalMs,
+          // The decode workers build the messages: this thread only writes them.
+          encode: { networkId: networkId!, sourceType: source.type, batchBytes: budget },
           signal,
           onUnit: ({ elapsedMs, result }) => {
             const n = Math.max(1, result.ledgers.length);
@@ -234,6 +193,19 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
           },
         })
       ) {
+        if (group[group.length - 1].encoded) {
+          for (const l of group) {
+            const part = l.encoded;
+            if (!part) continue;
+            const last = part.messages.length - 1;
+            for (let i = 0; i <= last; i++) {
+              if (i === last) served(part.ledgers, part.xdrBytes, l.sequence);
+              yield new EncodedFlightData(part.messages[i]);
+            }
+          }
+          continue;
+        }
+        // A decoder that does not encode (tests' inline decoders may not): encode here.
         const rows = toRows(group, {
           networkId: networkId!,
           sourceType: source.type,
@@ -241,14 +213,9 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
         });
         for (const part of splitByBytes(rows, budget)) {
           const batch = ledgerRowsToRecordBatch(part);
-          // Counted as the batch is handed to the transport.
-          const last = part[part.length - 1];
           let bytes = 0;
           for (const r of part) bytes += r.ledger_xdr.length;
-          metrics.ledgersProcessed.inc(part.length);
-          metrics.totalBytes.inc(bytes);
-          metrics.lastSequence.set(last.sequence);
-          status.served(part.length, last.sequence);
+          served(part.length, bytes, part[part.length - 1].sequence);
           yield batch;
         }
       }

@@ -8,7 +8,7 @@
  */
 import { mapOrdered, WorkerTaskError } from "../../shared/worker_pool/mod.ts";
 import { errorMessage, SourceError, type SourceErrorKind } from "./errors.ts";
-import type { DecodedLedger, DecodeRequest, DecodeResult } from "./decode_types.ts";
+import type { DecodedLedger, DecodeRequest, DecodeResult, EncodeRequest } from "./decode_types.ts";
 import { delay } from "./delay.ts";
 import type { LedgerSource, UnitRef } from "./source.ts";
 
@@ -43,6 +43,11 @@ export interface LedgerStreamOptions {
   maxPollFailures?: number;
   /** Follow mode: largest sub-range streamed before the tip is re-read (default 1000). */
   maxChunk?: number;
+  /**
+   * Have the decoder build the Flight messages too (see `EncodeRequest`; the range is each
+   * streamed sub-range): yielded ledgers then carry them in `encoded` and have empty `xdr`.
+   */
+  encode?: Omit<EncodeRequest, "start" | "end">;
   /** Stops the stream. */
   signal?: AbortSignal;
   /** Called after each unit is decoded. */
@@ -57,6 +62,7 @@ const KINDS: readonly SourceErrorKind[] = [
   "not_found",
   "unavailable",
   "data_loss",
+  "resource_exhausted",
   "internal",
 ];
 
@@ -89,6 +95,7 @@ async function* streamRange(
     let result: DecodeResult;
     try {
       const request = await source.fetch(unit, signal);
+      if (opts.encode) request.encode = { ...opts.encode, start, end };
       result = await decode(request);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;

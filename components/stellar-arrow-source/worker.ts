@@ -1,6 +1,7 @@
 /**
  * Decode worker of the source (run by shared/worker_pool): zstd, batch split, ledger summary and
- * hash check for one lake batch object or RPC page. See `decode.ts`.
+ * hash check for one lake batch object or RPC page, and the Flight messages of its ledgers when
+ * asked. See `decode.ts` and `encode.ts`.
  *
  * @module
  */
@@ -10,8 +11,12 @@ import type { DecodeRequest, DecodeResult } from "./decode_types.ts";
 
 serveWorker<DecodeRequest, DecodeResult>((request) => {
   const result = decodeUnit(request);
-  // The ledgers' XDR are views into one or a few buffers: move them, do not copy.
+  // The ledgers' XDR are views into one or a few buffers, and encoded messages own theirs: move
+  // them, do not copy (empty XDR of encoded ledgers share one buffer that must stay here).
   const buffers = new Set<ArrayBuffer>();
-  for (const l of result.ledgers) buffers.add(l.xdr.buffer as ArrayBuffer);
+  for (const l of result.ledgers) {
+    if (l.xdr.byteLength > 0) buffers.add(l.xdr.buffer as ArrayBuffer);
+    for (const m of l.encoded?.messages ?? []) buffers.add(m.buffer as ArrayBuffer);
+  }
   return { result, transfer: [...buffers] };
 });
