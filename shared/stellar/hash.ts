@@ -25,14 +25,26 @@ export function networkId(passphrase: string): Uint8Array {
   return id;
 }
 
-/** Lowercase hex of `bytes`. */
+/**
+ * Lowercase hex of `bytes`, as a flat string (one `String.fromCharCode` call; see
+ * `base32Encode` in `strkey.ts` for why).
+ */
 export function toHex(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]];
-  return s;
+  const codes: number[] = new Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    codes[2 * i] = HEX_CODES[bytes[i] >> 4];
+    codes[2 * i + 1] = HEX_CODES[bytes[i] & 15];
+  }
+  // Chunked: `apply` passes every code as an argument, and engines cap argument counts.
+  if (codes.length <= 8192) return String.fromCharCode.apply(null, codes);
+  let out = "";
+  for (let i = 0; i < codes.length; i += 8192) {
+    out += String.fromCharCode.apply(null, codes.slice(i, i + 8192));
+  }
+  return out;
 }
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const HEX_CODES = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 
 /** Big-endian XDR int32 bytes of `n`. */
 export function xdrInt(n: number): Uint8Array {

@@ -25,6 +25,7 @@ import {
   sacContractAddress,
   toHex,
 } from "./mod.ts";
+import { STRKEY_CACHE_SIZE } from "./strkey.ts";
 
 const keys = Array.from({ length: 8 }, () => Keypair.random());
 const bytes32 = (seed: number) => Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + seed) & 0xff);
@@ -116,4 +117,34 @@ Deno.test("claimableBalanceIdFromRevocation matches the SDK's HashIdPreimage", (
     asset: parseAssetString(`EURT:${keys[6].publicKey()}`)!,
   });
   assert.equal(toHex(got), toHex(expected));
+});
+
+Deno.test("encodeStrkey's cache keeps kinds apart and stays right past its size", () => {
+  const payload = bytes32(3);
+  // Same payload, different kinds: different version bytes, different texts.
+  assert.equal(encodeAccountId(payload), StrKey.encodeEd25519PublicKey(Buffer.from(payload)));
+  assert.equal(encodeContractId(payload), StrKey.encodeContract(Buffer.from(payload)));
+  assert.notEqual(encodeAccountId(payload), encodeContractId(payload));
+  // A payload changed after encoding is encoded anew (the cache copies what it keys on).
+  const mutable = bytes32(4);
+  const before = encodeAccountId(mutable);
+  mutable[0] ^= 1;
+  assert.equal(encodeAccountId(mutable), StrKey.encodeEd25519PublicKey(Buffer.from(mutable)));
+  assert.notEqual(encodeAccountId(mutable), before);
+  // Past the cache size (it starts over), results stay right.
+  for (let i = 0; i < STRKEY_CACHE_SIZE + 10; i++) {
+    const p = bytes32(0);
+    new DataView(p.buffer).setUint32(0, i);
+    if (i % 9973 === 0 || i >= STRKEY_CACHE_SIZE) {
+      assert.equal(encodeAccountId(p), StrKey.encodeEd25519PublicKey(Buffer.from(p)));
+    } else encodeAccountId(p);
+  }
+  assert.equal(encodeAccountId(payload), StrKey.encodeEd25519PublicKey(Buffer.from(payload)));
+});
+
+Deno.test("toHex matches Buffer's hex, also for inputs past one fromCharCode chunk", () => {
+  for (const n of [0, 1, 32, 4096, 4097, 10_000]) {
+    const b = Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 0xff);
+    assert.equal(toHex(b), Buffer.from(b).toString("hex"));
+  }
 });

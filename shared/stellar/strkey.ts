@@ -46,8 +46,15 @@ export function crc16Xmodem(bytes: Uint8Array): number {
   return crc;
 }
 
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+
+/**
+ * Base32 without padding. The text is made with one `String.fromCharCode` call, so it is a flat
+ * string: a string grown with `+=` is a rope, and every later join or encode of it (one per Arrow
+ * column) pays for walking the rope.
+ */
 function base32Encode(bytes: Uint8Array): string {
-  let out = "";
+  const codes: number[] = [];
   let buffer = 0;
   let bits = 0;
   for (let i = 0; i < bytes.length; i++) {
@@ -55,12 +62,12 @@ function base32Encode(bytes: Uint8Array): string {
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
-      out += ALPHABET[(buffer >>> bits) & 31];
+      codes.push(ALPHABET_CODES[(buffer >>> bits) & 31]);
     }
     buffer &= (1 << bits) - 1;
   }
-  if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31];
-  return out;
+  if (bits > 0) codes.push(ALPHABET_CODES[(buffer << (5 - bits)) & 31]);
+  return String.fromCharCode.apply(null, codes);
 }
 
 function base32Decode(text: string): Uint8Array {
@@ -85,6 +92,13 @@ function base32Decode(text: string): Uint8Array {
   return out;
 }
 
+/** Most strkeys remembered by {@linkcode encodeStrkey} before it starts over. */
+export const STRKEY_CACHE_SIZE = 65_536;
+
+// Ledgers name the same accounts and contracts over and over (fee sources, SAC contracts,
+// exchanges): encoded strkeys are kept by version byte and payload (as a one-byte string).
+const strkeys = new Map<string, string>();
+
 /** Encodes `payload` as a strkey of `kind`; the payload length must match the kind. */
 export function encodeStrkey(kind: StrkeyKind, payload: Uint8Array): string {
   if (payload.length !== PAYLOAD_LENGTH[kind]) {
@@ -92,13 +106,21 @@ export function encodeStrkey(kind: StrkeyKind, payload: Uint8Array): string {
       `strkey ${kind}: expected a ${PAYLOAD_LENGTH[kind]}-byte payload, got ${payload.length}`,
     );
   }
-  const raw = new Uint8Array(payload.length + 3);
-  raw[0] = VERSION[kind];
-  raw.set(payload, 1);
-  const crc = crc16Xmodem(raw.subarray(0, payload.length + 1));
-  raw[payload.length + 1] = crc & 0xff;
-  raw[payload.length + 2] = crc >> 8;
-  return base32Encode(raw);
+  const key = String.fromCharCode(VERSION[kind]) +
+    String.fromCharCode.apply(null, payload as unknown as number[]);
+  let text = strkeys.get(key);
+  if (text === undefined) {
+    const raw = new Uint8Array(payload.length + 3);
+    raw[0] = VERSION[kind];
+    raw.set(payload, 1);
+    const crc = crc16Xmodem(raw.subarray(0, payload.length + 1));
+    raw[payload.length + 1] = crc & 0xff;
+    raw[payload.length + 2] = crc >> 8;
+    text = base32Encode(raw);
+    if (strkeys.size >= STRKEY_CACHE_SIZE) strkeys.clear();
+    strkeys.set(key, text);
+  }
+  return text;
 }
 
 /** Decodes a strkey of `kind` to its payload; throws on a wrong kind, length or checksum. */
