@@ -40,6 +40,11 @@ export class BatchCoalescer {
     this.#now = options.now ?? (() => performance.now());
   }
 
+  /** Batches of at least this many bytes pass through unchanged. */
+  get smallBytes(): number {
+    return this.#small;
+  }
+
   /** Bytes waiting. */
   get pendingBytes(): number {
     return this.#pendingBytes;

@@ -12,6 +12,7 @@
  */
 import type * as arrow from "apache-arrow";
 import {
+  EncodedFlightData,
   type FlightBatch,
   FlightError,
   GrpcStatus,
@@ -23,11 +24,7 @@ import { getLogger } from "../../shared/log/mod.ts";
 import { toHex } from "../../shared/stellar/mod.ts";
 import type { TtpMode } from "../../shared/ttp/mod.ts";
 import { mapOrdered, type WorkerPool, WorkerTaskError } from "../../shared/worker_pool/mod.ts";
-import {
-  batchesOfResult,
-  type ExtractResult,
-  type ExtractTask,
-} from "./extract_task.ts";
+import { batchesOfResult, type ExtractResult, type ExtractTask } from "./extract_task.ts";
 import { BatchCoalescer } from "./batch_coalescer.ts";
 import { prepareTransfers } from "./ledger_transfer.ts";
 import { NetworkError, resolvePassphrase } from "./network.ts";
@@ -129,7 +126,7 @@ export async function* eventBatches(
   ctx: StreamContext,
   request: StreamRequest & { start: number },
   signal: AbortSignal,
-): AsyncGenerator<arrow.RecordBatch | FlightBatch> {
+): AsyncGenerator<arrow.RecordBatch | FlightBatch | EncodedFlightData> {
   const { stats } = ctx;
   stats.streamStarted();
   // Stops the upstream pull when this stream ends for any reason, not only when the client goes.
@@ -140,6 +137,9 @@ export async function* eventBatches(
     targetBytes: ctx.batchBytes,
     maxDelayMs: request.end === undefined ? 0 : COALESCE_DELAY_MS,
   });
+  // Outputs the coalescer would pass through unchanged come back from the worker as Flight
+  // messages ready to send (no decoding and re-encoding here).
+  const framesFromBytes = request.end === undefined ? 0 : coalescer.smallBytes;
   let passphrase: string | undefined;
   let networkHex: string | undefined;
   const tasks = async function* (): AsyncGenerator<PendingTask> {
@@ -175,6 +175,7 @@ export async function* eventBatches(
             verify: ctx.verify,
             filters: request.filters,
             batchBytes: ctx.batchBytes,
+            framesFromBytes,
           },
         };
       }
@@ -201,9 +202,18 @@ export async function* eventBatches(
           });
         }
       }
-      for (const batch of coalescer.push(batchesOfResult(result))) {
-        yield batch;
-        stats.batchesSent(1);
+      if (result.frames) {
+        for (const batch of coalescer.flush()) {
+          yield batch;
+          stats.batchesSent(1);
+        }
+        for (const frame of result.frames) yield new EncodedFlightData(frame);
+        stats.batchesSent(result.frames.length);
+      } else {
+        for (const batch of coalescer.push(batchesOfResult(result))) {
+          yield batch;
+          stats.batchesSent(1);
+        }
       }
       const last = result.ledgers[result.ledgers.length - 1]?.sequence;
       if (last !== undefined) {

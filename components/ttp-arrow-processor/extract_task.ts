@@ -7,10 +7,12 @@
  * @module
  */
 import * as arrow from "apache-arrow";
+import { encodeFlightDataFramed, FlightDataEncoder } from "../../shared/flight/mod.ts";
 import {
   eventsToRecordBatch,
   TTP_EVENT_TYPES,
   type TtpEvent,
+  ttpEventSchema,
   type TtpEventType,
 } from "../../shared/schema/ttp_event.ts";
 import {
@@ -43,6 +45,12 @@ export interface ExtractTask {
   filters: EventFilters;
   /** Target size of one output record batch in bytes. */
   batchBytes: number;
+  /**
+   * Outputs of at least this many (estimated) bytes come back as Flight messages ready to send
+   * (`frames`); smaller ones as an IPC stream (`ipc`) the caller may merge with others. 0: always
+   * frames. Unset: always IPC.
+   */
+  framesFromBytes?: number;
 }
 
 /** A transaction whose events do not match its balance changes. */
@@ -71,9 +79,14 @@ export interface LedgerReport {
 
 /** The result of a task. */
 export interface ExtractResult {
-  /** Arrow IPC stream of `ttp_event` record batches, or `null` when no event was kept. */
+  /** Arrow IPC stream of `ttp_event` record batches, or `null` (no event kept, or `frames`). */
   ipc: Uint8Array | null;
-  /** Record batches in `ipc`. */
+  /**
+   * The kept events as gRPC-framed `FlightData` record batch messages of the `ttp_event` schema
+   * (`encodeFlightDataFramed`, each in its own buffer), or `null` (see `framesFromBytes`).
+   */
+  frames: Uint8Array[] | null;
+  /** Record batches in `ipc`, or messages in `frames`. */
   batchCount: number;
   /** One report per ledger, in order. */
   ledgers: LedgerReport[];
@@ -143,6 +156,8 @@ function verifyEach(extraction: ReturnType<typeof extractLedger>): VerificationF
  * @throws the extraction's error (naming ledger and transaction) on bad XDR, and a
  * {@linkcode LedgerSequenceError} when a ledger's XDR is of another sequence than its row says.
  */
+let flightEncoder: FlightDataEncoder | undefined;
+
 export function runExtractTask(task: ExtractTask): ExtractResult {
   const predicate = isEmptyFilters(task.filters) ? undefined : compileFilters(task.filters);
   const kept: TtpEvent[] = [];
@@ -175,10 +190,33 @@ export function runExtractTask(task: ExtractTask): ExtractResult {
       durationMs: performance.now() - t0,
     });
   }
-  if (kept.length === 0) return { ipc: null, batchCount: 0, ledgers: reports };
-  const batches = splitByBytes(kept, task.batchBytes).map(eventsToRecordBatch);
+  if (kept.length === 0) return { ipc: null, frames: null, batchCount: 0, ledgers: reports };
+  const groups = splitByBytes(kept, task.batchBytes);
+  const bytes = task.framesFromBytes === undefined
+    ? -1
+    : kept.reduce((n, e) => n + eventBytes(e), 0);
+  if (task.framesFromBytes !== undefined && bytes >= task.framesFromBytes) {
+    // The server's defaults (message size target and limit), as the processor's server uses them.
+    flightEncoder ??= new FlightDataEncoder(ttpEventSchema);
+    const frames: Uint8Array[] = [];
+    for (const group of groups) {
+      for (const frame of flightEncoder.encode(eventsToRecordBatch(group))) {
+        frames.push(encodeFlightDataFramed(frame));
+      }
+    }
+    return { ipc: null, frames, batchCount: frames.length, ledgers: reports };
+  }
+  const batches = groups.map(eventsToRecordBatch);
   const ipc = arrow.RecordBatchStreamWriter.writeAll(batches).toUint8Array(true);
-  return { ipc, batchCount: batches.length, ledgers: reports };
+  return { ipc, frames: null, batchCount: batches.length, ledgers: reports };
+}
+
+/** The buffers of a result to transfer back from the worker. */
+export function resultTransfer(result: ExtractResult): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  if (result.ipc) out.push(result.ipc.buffer as ArrayBuffer);
+  for (const f of result.frames ?? []) out.push(f.buffer as ArrayBuffer);
+  return out;
 }
 
 /** Reads the record batches of a task's IPC stream (zero-copy over `ipc`). */

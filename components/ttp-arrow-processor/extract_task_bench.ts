@@ -38,6 +38,10 @@ Deno.bench("extract task: extract + Arrow + IPC", { group: "ledger" }, () => {
   runExtractTask(task());
 });
 
+Deno.bench("extract task: extract + Arrow + Flight messages", { group: "ledger" }, () => {
+  runExtractTask({ ...task(), framesFromBytes: 0 });
+});
+
 Deno.bench("extract task, event_type=transfer filter", { group: "ledger" }, () => {
   runExtractTask(task({ event_type: ["transfer"] }));
 });

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { readFixtureBatches } from "../../shared/ledger/testdata.ts";
-import { recordBatchToEvents, type TtpEvent } from "../../shared/schema/ttp_event.ts";
+import {
+  recordBatchToEvents,
+  type TtpEvent,
+  ttpEventSchema,
+} from "../../shared/schema/ttp_event.ts";
+import { FlightDataEncoder, GRPC_PREFIX_BYTES } from "../../shared/flight/mod.ts";
+import { decodeFlightData } from "../../shared/flight/flight_data_codec.ts";
+import { readFlightData } from "../../shared/flight/ipc.ts";
 import { summarizeLedgerCloseMetaBatch } from "../../shared/ledger/mod.ts";
 import { extractEvents } from "../../shared/ttp/mod.ts";
 import {
@@ -115,4 +122,31 @@ Deno.test("a verification mismatch names ledger and transaction; the events are 
   );
   // Without VERIFY_EVENTS nothing is checked.
   assert.deepEqual(runExtractTask(task({ ledgers: [bad] })).ledgers[0].verifyFailures, []);
+});
+
+Deno.test("framesFromBytes: a large output comes back as ready Flight messages, a small one as IPC", async () => {
+  const framed = runExtractTask(task({ framesFromBytes: 0, batchBytes: 64 * 1024 }));
+  assert.equal(framed.ipc, null);
+  assert.ok(framed.frames && framed.frames.length > 1, "split by batchBytes into several messages");
+  assert.equal(framed.batchCount, framed.frames.length);
+  // Decoded the way a Flight client does: the stream's Schema message, then these messages.
+  const schema = new FlightDataEncoder(ttpEventSchema).schemaFrame();
+  async function* messages() {
+    yield { header: schema.header, bodyBytes: new Uint8Array(0) };
+    for (const f of framed.frames!) {
+      const m = decodeFlightData(f.subarray(GRPC_PREFIX_BYTES));
+      yield { header: m.header, bodyBytes: m.bodyBytes };
+    }
+  }
+  const events: TtpEvent[] = [];
+  for await (const batch of await readFlightData(messages())) {
+    events.push(...recordBatchToEvents(batch));
+  }
+  assert.deepEqual(events, expected);
+  // Each message owns its buffer (transferable), prefix included.
+  for (const f of framed.frames) assert.equal(f.byteLength, f.buffer.byteLength);
+
+  const small = runExtractTask(task({ framesFromBytes: Number.MAX_SAFE_INTEGER }));
+  assert.equal(small.frames, null);
+  assert.deepEqual(batchesOfResult(small).flatMap(recordBatchToEvents), expected);
 });
