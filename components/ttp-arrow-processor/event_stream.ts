@@ -13,12 +13,14 @@
 import type * as arrow from "apache-arrow";
 import {
   EncodedFlightData,
+  encodeFlightDataFramed,
   type FlightBatch,
+  FlightDataEncoder,
   FlightError,
   GrpcStatus,
   isFlightError,
 } from "../../shared/flight/mod.ts";
-import { eventsToRecordBatch } from "../../shared/schema/mod.ts";
+import { eventsToRecordBatch, ttpEventSchema } from "../../shared/schema/mod.ts";
 import { encodeWatermark } from "../../shared/ttp_stream/mod.ts";
 import { getLogger } from "../../shared/log/mod.ts";
 import { toHex } from "../../shared/stellar/mod.ts";
@@ -115,12 +117,27 @@ function toStreamError(err: unknown): FlightError {
  * (network mismatch), `INTERNAL` (extraction failure naming the ledger), the source's own
  * status (e.g. `NOT_FOUND`), `CANCELLED` when `signal` aborts.
  */
-/** An empty `ttp_event` batch carrying a ledger watermark (see shared/ttp_stream/watermark.ts). */
-function watermark(completeThrough: number): FlightBatch {
-  return { batch: EMPTY_EVENTS, appMetadata: encodeWatermark(completeThrough) };
+/**
+ * An empty `ttp_event` batch carrying a ledger watermark (see shared/ttp_stream/watermark.ts),
+ * encoded here: the same bytes the server makes of `{ batch: <empty>, appMetadata }`, without
+ * encoding the empty batch again for every ledger.
+ */
+function watermark(completeThrough: number): EncodedFlightData {
+  return new EncodedFlightData(
+    encodeFlightDataFramed({
+      ...EMPTY_EVENTS_FRAME,
+      appMetadata: encodeWatermark(completeThrough),
+    }),
+  );
 }
 
-const EMPTY_EVENTS = eventsToRecordBatch([]);
+const EMPTY_EVENTS_FRAME = (() => {
+  const frames = new FlightDataEncoder(ttpEventSchema).encode(eventsToRecordBatch([]));
+  if (frames.length !== 1) {
+    throw new Error(`Expected one message for an empty batch, got ${frames.length}`);
+  }
+  return frames[0];
+})();
 
 export async function* eventBatches(
   ctx: StreamContext,
