@@ -33,6 +33,11 @@ export interface EncodeRequest {
   sourceType: "datalake" | "rpc";
   /** XDR byte budget of one record batch (at least one ledger per batch). */
   batchBytes: number;
+  /**
+   * Buffers of earlier messages the transport is done with, for the decoder to write new messages
+   * into (moved to the worker with the request) instead of allocating.
+   */
+  recycle?: ArrayBuffer[];
 }
 
 /** The Flight messages of consecutive ledgers, built by the decoder (see {@linkcode EncodeRequest}). */

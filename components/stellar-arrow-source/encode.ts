@@ -7,7 +7,11 @@
  *
  * @module
  */
-import { encodeFlightDataFramed } from "../../shared/flight/flight_data_codec.ts";
+import {
+  encodeFlightDataFramed,
+  flightDataEncodedSize,
+  GRPC_PREFIX_BYTES,
+} from "../../shared/flight/flight_data_codec.ts";
 import { FlightDataEncoder } from "../../shared/flight/ipc.ts";
 import {
   ledgerRowsToRecordBatch,
@@ -70,11 +74,43 @@ export function splitByBytes<T extends { ledger_xdr: Uint8Array }>(
 const EMPTY = new Uint8Array(0);
 let encoder: FlightDataEncoder | undefined;
 
+/** Most message buffers kept for reuse per thread. */
+const POOL_LIMIT = 8;
+/** New message buffers are rounded up to this, so a later message of similar size fits. */
+const POOL_GRAIN = 256 * 1024;
+const pool: ArrayBuffer[] = [];
+
+function recycle(buffers: readonly ArrayBuffer[] | undefined): void {
+  for (const b of buffers ?? []) {
+    if (pool.length >= POOL_LIMIT) break;
+    if (b.byteLength > 0 && !pool.includes(b)) pool.push(b);
+  }
+}
+
+/** The smallest pooled buffer of at least `size` bytes (taken out of the pool), if any. */
+function takeBuffer(size: number): ArrayBuffer | undefined {
+  let best = -1;
+  for (let i = 0; i < pool.length; i++) {
+    const n = pool[i].byteLength;
+    if (n >= size && (best < 0 || n < pool[best].byteLength)) best = i;
+  }
+  return best < 0 ? undefined : pool.splice(best, 1)[0];
+}
+
+const reserve = (size: number) => Math.ceil(size / POOL_GRAIN) * POOL_GRAIN;
+
+function encodeMessage(frame: Parameters<typeof encodeFlightDataFramed>[0]): Uint8Array {
+  const size = flightDataEncodedSize(frame) + GRPC_PREFIX_BYTES;
+  return encodeFlightDataFramed(frame, { into: takeBuffer(size), reserve });
+}
+
 /**
  * Keeps the ledgers of `ledgers` within the request's range and encodes them: rows (ingestion
  * time now), record batches of at most `batchBytes` of XDR, FlightData messages (a batch above the
  * Flight target size is split like the server splits it). Each batch's messages go on its last
  * ledger (`encoded`); every returned ledger's `xdr` is emptied, the bytes being in the messages.
+ * Messages are written into the request's `recycle` buffers where they fit (kept in a small
+ * per-thread pool), otherwise into new buffers with some headroom for later reuse.
  *
  * @throws {FlightError} `RESOURCE_EXHAUSTED` when one ledger encodes above the Flight limit.
  */
@@ -82,6 +118,7 @@ export function encodeLedgers(
   ledgers: readonly DecodedLedger[],
   req: EncodeRequest,
 ): DecodedLedger[] {
+  recycle(req.recycle);
   const kept = ledgers.filter((l) => l.sequence >= req.start && l.sequence <= req.end);
   const rows = toRows(kept, {
     networkId: req.networkId,
@@ -93,7 +130,7 @@ export function encodeLedgers(
   for (const part of splitByBytes(rows, req.batchBytes)) {
     let xdrBytes = 0;
     for (const r of part) xdrBytes += r.ledger_xdr.byteLength;
-    const messages = encoder.encode(ledgerRowsToRecordBatch(part)).map(encodeFlightDataFramed);
+    const messages = encoder.encode(ledgerRowsToRecordBatch(part)).map(encodeMessage);
     at += part.length;
     kept[at - 1].encoded = { messages, ledgers: part.length, xdrBytes };
   }

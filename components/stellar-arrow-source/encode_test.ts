@@ -127,3 +127,32 @@ Deno.test("encoding errors: a ledger above the Flight limit; decodeUnit names th
   assert.equal(err.kind, "internal"); // a network id of the wrong width is a bug, not the data
   assert.match(err.message, /ledgers 1410048-1410111: lake\/.*encoding Flight messages failed/);
 });
+
+Deno.test("encoding reuses recycled buffers that fit, with the same bytes", () => {
+  const plain = decodeUnit(request()).ledgers;
+  const req = (recycle?: ArrayBuffer[]): EncodeRequest => ({
+    start: 1410048,
+    end: 1410111,
+    networkId: NETWORK_ID,
+    sourceType: "datalake",
+    batchBytes: 50_000,
+    recycle,
+  });
+  const realNow = Date.now;
+  Date.now = () => 1_700_000_000_000;
+  try {
+    const first = encodeLedgers(plain.map((l) => ({ ...l })), req())
+      .flatMap((l) => l.encoded?.messages ?? []);
+    const snapshot = first.map((m) => m.slice());
+    // Dirty the buffers, then hand them back: the next encoding writes into them.
+    const buffers = first.map((m) => new Uint8Array(m.buffer).fill(0xee).buffer as ArrayBuffer);
+    const second = encodeLedgers(plain.map((l) => ({ ...l })), req(buffers))
+      .flatMap((l) => l.encoded?.messages ?? []);
+    assert.deepEqual(second, snapshot);
+    const reused = second.filter((m) => buffers.includes(m.buffer as ArrayBuffer)).length;
+    assert.ok(reused >= Math.min(second.length, 8) - 1, `${reused} of ${second.length} reused`);
+    assert.equal(new Set(second.map((m) => m.buffer)).size, second.length, "one buffer each");
+  } finally {
+    Date.now = realNow;
+  }
+});

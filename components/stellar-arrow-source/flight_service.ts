@@ -163,6 +163,12 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
   ): AsyncGenerator<arrow.RecordBatch | EncodedFlightData> {
     status.activeStreams++;
     metrics.activeStreams.inc();
+    // Buffers of messages the transport is done with go back to the decoders for reuse (less
+    // allocation and garbage on both threads); a few at most, the rest is left to the GC.
+    const freed: ArrayBuffer[] = [];
+    const release = (buffer: ArrayBuffer) => {
+      if (freed.length < 2 * opts.readAhead) freed.push(buffer);
+    };
     // Counted as a batch is handed to the transport.
     const served = (ledgers: number, xdrBytes: number, lastSequence: number) => {
       metrics.ledgersProcessed.inc(ledgers);
@@ -181,6 +187,7 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
           pollIntervalMs: opts.pollIntervalMs,
           // The decode workers build the messages: this thread only writes them.
           encode: { networkId: networkId!, sourceType: source.type, batchBytes: budget },
+          recycled: () => freed.splice(0),
           signal,
           onUnit: ({ elapsedMs, result }) => {
             const n = Math.max(1, result.ledgers.length);
@@ -200,7 +207,8 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
             const last = part.messages.length - 1;
             for (let i = 0; i <= last; i++) {
               if (i === last) served(part.ledgers, part.xdrBytes, l.sequence);
-              yield new EncodedFlightData(part.messages[i]);
+              const m = part.messages[i];
+              yield new EncodedFlightData(m, { onWritten: () => release(m.buffer as ArrayBuffer) });
             }
           }
           continue;

@@ -47,7 +47,9 @@ export interface LedgerStreamOptions {
    * Have the decoder build the Flight messages too (see `EncodeRequest`; the range is each
    * streamed sub-range): yielded ledgers then carry them in `encoded` and have empty `xdr`.
    */
-  encode?: Omit<EncodeRequest, "start" | "end">;
+  encode?: Omit<EncodeRequest, "start" | "end" | "recycle">;
+  /** With `encode`: buffers to hand to the decoder for reuse (see `EncodeRequest.recycle`). */
+  recycled?: () => ArrayBuffer[];
   /** Stops the stream. */
   signal?: AbortSignal;
   /** Called after each unit is decoded. */
@@ -95,7 +97,9 @@ async function* streamRange(
     let result: DecodeResult;
     try {
       const request = await source.fetch(unit, signal);
-      if (opts.encode) request.encode = { ...opts.encode, start, end };
+      if (opts.encode) {
+        request.encode = { ...opts.encode, start, end, recycle: opts.recycled?.() };
+      }
       result = await decode(request);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;

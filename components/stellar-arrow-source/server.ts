@@ -86,12 +86,13 @@ export function sourceFor(config: SourceConfig, options: StartOptions = {}): Led
 }
 
 function transferables(req: DecodeRequest): Transferable[] {
-  if (req.kind !== "lake") return [];
+  // Buffers of messages already sent, for the worker to reuse.
+  const out: Transferable[] = [...(req.encode?.recycle ?? [])];
+  if (req.kind !== "lake") return out;
   const b = req.bytes;
   // Only move a buffer the request owns entirely (no other views into it).
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength
-    ? [b.buffer as ArrayBuffer]
-    : [];
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) out.push(b.buffer as ArrayBuffer);
+  return out;
 }
 
 /**

@@ -127,19 +127,30 @@ export const GRPC_PREFIX_BYTES = 5;
 
 /**
  * Encodes a FlightData message as gRPC puts it on the wire: the 5-byte length prefix (not
- * compressed) followed by exactly the bytes of {@linkcode encodeFlightData}. The result owns its
- * own `ArrayBuffer` (never a pooled one), so a worker can transfer it; a Flight server sends it
- * without copying (see `EncodedFlightData` in `server.ts`).
+ * compressed) followed by exactly the bytes of {@linkcode encodeFlightData}. The result starts at
+ * offset 0 of an `ArrayBuffer` no one else uses (never a pooled one), so a worker can transfer it;
+ * a Flight server sends it without copying (see `EncodedFlightData` in `server.ts`). With `into`
+ * (a buffer to reuse, for example one of an earlier message already sent) the message is written
+ * at its start when it fits, otherwise into a new buffer of `reserve(size)` bytes (default: the
+ * exact size).
  *
  * @throws {RangeError} when the message does not fit gRPC's 32-bit length.
  */
-export function encodeFlightDataFramed(message: FlightDataMessage): Uint8Array {
+export function encodeFlightDataFramed(
+  message: FlightDataMessage,
+  options: { into?: ArrayBuffer; reserve?: (size: number) => number } = {},
+): Uint8Array {
   const size = flightDataEncodedSize(message);
   if (size > 0xffffffff) {
     throw new RangeError(`FlightData of ${size} bytes exceeds gRPC's 4 GiB message limit`);
   }
-  const out = new Uint8Array(GRPC_PREFIX_BYTES + size);
-  new DataView(out.buffer).setUint32(1, size);
+  const total = GRPC_PREFIX_BYTES + size;
+  const buffer = options.into && options.into.byteLength >= total
+    ? options.into
+    : new ArrayBuffer(Math.max(total, options.reserve?.(total) ?? total));
+  const out = new Uint8Array(buffer, 0, total);
+  out[0] = 0;
+  new DataView(buffer).setUint32(1, size);
   writeFlightData(out, GRPC_PREFIX_BYTES, message);
   return out;
 }

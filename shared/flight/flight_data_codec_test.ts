@@ -131,9 +131,21 @@ Deno.test("FlightData codec: the framed encoding is the gRPC prefix plus encodeF
     const plain = new Uint8Array(encodeFlightData(message));
     assert.equal(framed.byteLength, GRPC_PREFIX_BYTES + plain.byteLength);
     assert.equal(framed.byteOffset, 0);
-    assert.equal(framed.buffer.byteLength, framed.byteLength, "owns its ArrayBuffer");
+    assert.equal(framed.buffer.byteLength, framed.byteLength, "owns an ArrayBuffer of its size");
     assert.equal(framed[0], 0, "not compressed");
     assert.equal(new DataView(framed.buffer).getUint32(1), plain.byteLength);
     assert.deepEqual(framed.subarray(GRPC_PREFIX_BYTES), plain);
+    // Into a reused buffer holding old bytes: same bytes at its start.
+    const into = new Uint8Array(framed.byteLength + 100).fill(0xee).buffer;
+    const again = encodeFlightDataFramed(message, { into });
+    assert.equal(again.buffer, into);
+    assert.equal(again.byteOffset, 0);
+    assert.deepEqual(again, framed);
+    // A buffer too small is not used; reserve sizes the new one.
+    const small = new ArrayBuffer(framed.byteLength - 1);
+    const fresh = encodeFlightDataFramed(message, { into: small, reserve: (n) => n * 2 });
+    assert.notEqual(fresh.buffer, small);
+    assert.equal(fresh.buffer.byteLength, framed.byteLength * 2);
+    assert.deepEqual(fresh, framed);
   }
 });

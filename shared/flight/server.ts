@@ -74,12 +74,17 @@ export interface FlightStream {
 export class EncodedFlightData {
   /** The gRPC-framed FlightData: 5-byte prefix, then the protobuf message. */
   readonly framed: Uint8Array;
+  /**
+   * Called once the transport is done with `framed` (gRPC's write callback), so that its buffer
+   * can be reused; never called when the call ends before the write completes.
+   */
+  readonly onWritten?: () => void;
 
   /**
    * @throws {TypeError} when `framed` does not start with an uncompressed gRPC prefix whose length
    *   matches the bytes that follow.
    */
-  constructor(framed: Uint8Array) {
+  constructor(framed: Uint8Array, options: { onWritten?: () => void } = {}) {
     const length = framed.byteLength >= GRPC_PREFIX_BYTES
       ? new DataView(framed.buffer, framed.byteOffset, GRPC_PREFIX_BYTES).getUint32(1)
       : -1;
@@ -91,6 +96,7 @@ export class EncodedFlightData {
       );
     }
     this.framed = framed;
+    this.onWritten = options.onWritten;
   }
 
   /** Size of the FlightData message without the gRPC prefix. */
@@ -265,11 +271,17 @@ class BackpressuredWriter {
     this.#maxPending = Math.max(1, maxPending);
   }
 
-  async write(message: unknown): Promise<void> {
+  /** Writes `message`; `onWritten` runs in the write's callback. */
+  async write(message: unknown, onWritten?: () => void): Promise<void> {
     this.#signal.throwIfAborted();
     this.#pending++;
     const ok = this.#call.write(message, () => {
       this.#pending--;
+      try {
+        onWritten?.();
+      } catch (err) {
+        log.error("onWritten callback failed: {error}", { error: String(err) });
+      }
       const wake = this.#wake;
       this.#wake = null;
       wake?.();
@@ -584,11 +596,15 @@ export class FlightServer {
     const writer = new BackpressuredWriter(call, ctx.signal, this.#options.maxPendingWrites ?? 2);
     let gate: SendGate | null | undefined;
     let passThrough: boolean | undefined;
-    const write = async (message: Buffer | EncodedFlightData, bytes: number) => {
+    const write = async (
+      message: Buffer | EncodedFlightData,
+      bytes: number,
+      onWritten?: () => void,
+    ) => {
       stats.messagesSent++;
       stats.bytesSent += bytes;
       if (bytes > stats.maxMessageBytesSent) stats.maxMessageBytesSent = bytes;
-      await writer.write(message);
+      await writer.write(message, onWritten);
       // The HTTP/2 stream exists once the first message went out.
       gate ??= SendGate.forCall(call, this.#options.sendBufferBytes ?? 4 * TARGET_MESSAGE_BYTES);
       gate?.wrote(bytes);
@@ -600,10 +616,10 @@ export class FlightServer {
     };
     const sendEncoded = (message: EncodedFlightData) => {
       passThrough ??= passEncodedThrough(call);
-      if (passThrough) return write(message, message.byteLength);
+      if (passThrough) return write(message, message.byteLength, message.onWritten);
       const f = message.framed;
       const bytes = Buffer.from(f.buffer, f.byteOffset + GRPC_PREFIX_BYTES, message.byteLength);
-      return write(bytes, bytes.byteLength);
+      return write(bytes, bytes.byteLength, message.onWritten);
     };
     (async () => {
       const handler = this.#handlers.doGet;

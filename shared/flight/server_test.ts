@@ -674,8 +674,11 @@ Deno.test("pre-encoded FlightData goes out byte for byte as the batches would", 
   const ledgers = ledgerTable(500, 5, 700_000); // split into several messages
   const events = eventTable(0, 50);
   const encoder = new FlightDataEncoder(ledgers.schema);
+  let written = 0;
   const encoded = ledgers.batches.flatMap((b) =>
-    encoder.encode(b).map((f) => new EncodedFlightData(encodeFlightDataFramed(f)))
+    encoder.encode(b).map((f) =>
+      new EncodedFlightData(encodeFlightDataFramed(f), { onWritten: () => written++ })
+    )
   );
   assert.ok(encoded.length >= 2, `expected split messages, got ${encoded.length}`);
   const lb = await loopback({
@@ -699,6 +702,7 @@ Deno.test("pre-encoded FlightData goes out byte for byte as the batches would", 
     assert.equal(lb.server.stats().bytesSent - bytesBefore, bytesBefore);
     const table = await lb.client.doGet("encoded").readAll();
     assert.deepEqual(rowsOf(table), rowsOf(ledgers));
+    assert.equal(written, 2 * encoded.length, "onWritten once per message sent");
     assert.deepEqual(rowsOf(await lb.client.doGet("events").readAll()), rowsOf(events));
   } finally {
     await lb.close();
