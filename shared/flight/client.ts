@@ -11,7 +11,7 @@ import { CLIENT_CHANNEL_OPTIONS, TARGET_MESSAGE_BYTES } from "./channel_options.
 import { FlightError, toFlightError } from "./errors.ts";
 import type { DecodedFlightData } from "./flight_data_codec.ts";
 import { destroyClientConnections, ReceiveGate } from "./flow_control.ts";
-import { readFlightData, schemaFromIpcBytes } from "./ipc.ts";
+import { type FlightDataReader, readFlightData, schemaFromIpcBytes } from "./ipc.ts";
 import type {
   PbAction,
   PbActionType,
@@ -169,13 +169,11 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
   /** The stream's schema; rejects with the call's {@linkcode FlightError} if it fails first. */
   readonly schema: Promise<arrow.Schema>;
   readonly #call: grpc.ClientReadableStream<DecodedFlightData>;
-  readonly #reader: Promise<arrow.AsyncRecordBatchStreamReader>;
+  readonly #reader: Promise<FlightDataReader>;
   readonly #stats: DoGetStats = { messages: 0, bytes: 0, maxMessageBytes: 0 };
   readonly #gate: ReceiveGate;
   #iterated = false;
   #cancelled = false;
-  /** `app_metadata` of each RecordBatch message, in arrival order (undefined when absent). */
-  readonly #batchMetadata: (Uint8Array | undefined)[] = [];
   readonly #metadataOf = new WeakMap<arrow.RecordBatch, Uint8Array>();
 
   /** @internal Use {@linkcode FlightClient.doGet}. */
@@ -185,7 +183,6 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
   ) {
     this.#call = call;
     const stats = this.#stats;
-    const batchMetadata = this.#batchMetadata;
     const gate = new ReceiveGate(call, options.receiveBufferBytes);
     this.#gate = gate;
     async function* counted(): AsyncGenerator<DecodedFlightData> {
@@ -200,12 +197,6 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
           stats.messages++;
           stats.bytes += m.encodedBytes;
           if (m.encodedBytes > stats.maxMessageBytes) stats.maxMessageBytes = m.encodedBytes;
-          if (
-            m.header.byteLength > 0 &&
-            arrow.Message.decode(m.header).headerType === arrow.MessageHeader.RecordBatch
-          ) {
-            batchMetadata.push(m.appMetadata?.byteLength ? m.appMetadata : undefined);
-          }
           yield m;
         }
       } finally {
@@ -213,7 +204,13 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
         await it.return(undefined);
       }
     }
-    this.#reader = readFlightData(counted()).catch((err) => {
+    const metadataOf = this.#metadataOf;
+    this.#reader = readFlightData(counted(), {
+      onRecordBatch: (batch, message) => {
+        const metadata = (message as DecodedFlightData).appMetadata;
+        if (metadata?.byteLength) metadataOf.set(batch, metadata);
+      },
+    }).catch((err) => {
       call.cancel();
       throw toFlightError(err);
     });
@@ -252,9 +249,6 @@ export class FlightRecordBatchStream implements AsyncIterable<arrow.RecordBatch>
       for await (const batch of reader) {
         // Batches already buffered are not handed out after cancel() or close().
         if (this.#cancelled) throw FlightError.cancelled("DoGet cancelled by the caller");
-        // The reader yields one batch per RecordBatch message, in order.
-        const metadata = this.#batchMetadata.shift();
-        if (metadata) this.#metadataOf.set(batch, metadata);
         yield batch;
       }
       if (this.#cancelled) throw FlightError.cancelled("DoGet cancelled by the caller");

@@ -5,14 +5,17 @@
  *   (flatbuffer header, body) pair as `FlightData` carries them: the schema first, dictionary
  *   batches before the batches that use them, record batches split by bytes so that every message
  *   stays near a target size. Bodies are uncompressed.
- * - {@linkcode readFlightData} re-frames received (header, body) pairs as an IPC stream and decodes
- *   it with apache-arrow's own `RecordBatchReader`.
+ * - {@linkcode FlightDataDecoder} / {@linkcode readFlightData} decode received (header, body) pairs
+ *   straight into record batches (one header parse per message, columns are views into the
+ *   received body), with apache-arrow's own vector loader.
  * - {@linkcode schemaToIpcBytes} / {@linkcode schemaFromIpcBytes}: the encapsulated IPC form used
  *   by `FlightInfo.schema` and `SchemaResult.schema`.
  *
  * @module
  */
 import * as arrow from "apache-arrow";
+import { _InternalEmptyPlaceholderRecordBatch } from "apache-arrow/recordbatch";
+import { VectorLoader } from "apache-arrow/visitor/vectorloader";
 import { FlightError } from "./errors.ts";
 import type { FlightDataMessage } from "./flight_data_codec.ts";
 import { flightDataEncodedSize } from "./flight_data_codec.ts";
@@ -278,57 +281,252 @@ export interface ReceivedIpcMessage {
   bodyBytes: Uint8Array;
 }
 
+/** The parts of a decoded RecordBatch message header this module reads. */
+interface RecordBatchHeader {
+  length: number;
+  nodes: unknown[];
+  buffers: unknown[];
+  compression?: unknown;
+  variadicBufferCounts?: number[];
+}
+
+/** The parts of a decoded DictionaryBatch message header this module reads. */
+interface DictionaryBatchHeader {
+  id: number;
+  isDelta: boolean;
+  data: RecordBatchHeader;
+}
+
+/** Where a buffer sits in a message body (apache-arrow's `BufferRegion`). */
+type BufferRegion = { offset: number; length: number };
+
 /**
- * Re-frames received FlightData (header, body) pairs as an Arrow IPC stream: for each message the
- * continuation marker, the padded header length, the header padded to 8 bytes, then the body; an
- * end-of-stream marker at the end. Metadata-only messages (empty header) are skipped.
- *
- * @throws {FlightError} `INTERNAL` when the first message is not a Schema or a body is shorter
- *   than its header says.
+ * apache-arrow's `VectorLoader`, minus the alignment it needs: a received body sits wherever the
+ * protobuf framing put it, but typed-array views must start at a multiple of their element size.
+ * Buffers of 1-byte elements (binary and utf8 values, fixed-size binary, validity) stay views into
+ * the body, whatever their alignment: a 1 MB `ledger_xdr` value is not copied. Offsets and wider
+ * values that are misaligned are copied (they are small next to binary payloads).
  */
-export async function* flightDataToIpcStream(
-  messages: AsyncIterable<ReceivedIpcMessage>,
-): AsyncGenerator<Uint8Array> {
-  let first = true;
-  for await (const m of messages) {
-    if (m.header.byteLength === 0) continue;
+class BodyLoader extends VectorLoader {
+  protected override readOffsets<T extends arrow.DataType>(
+    type: T,
+    buffer: BufferRegion = this.nextBufferRange(),
+  ): Uint8Array {
+    const view = VectorLoader.prototype["readData"].call(this, type, buffer) as Uint8Array;
+    return view.byteOffset % 8 === 0 ? view : new Uint8Array(view); // (Buffer#slice is a view)
+  }
+
+  protected override readData<T extends arrow.DataType>(
+    type: T,
+    buffer: BufferRegion = this.nextBufferRange(),
+  ): Uint8Array {
+    const view = super.readData(type, buffer);
+    const width = (type as { ArrayType?: { BYTES_PER_ELEMENT?: number } } | null)?.ArrayType
+      ?.BYTES_PER_ELEMENT ?? 8;
+    return width === 1 || view.byteOffset % width === 0 ? view : new Uint8Array(view);
+  }
+}
+
+type Loader = new (
+  bytes: Uint8Array,
+  nodes: unknown[],
+  buffers: unknown[],
+  dictionaries: Map<number, arrow.Vector>,
+  metadataVersion: arrow.MetadataVersion,
+  variadicBufferCounts?: number[],
+) => { visitMany(types: readonly (arrow.Field | arrow.DataType)[]): arrow.Data[] };
+
+/**
+ * Decodes received FlightData (header, body) pairs into record batches one message at a time,
+ * synchronously: the IPC header is parsed once and the columns are views into the received body
+ * (apache-arrow's own `VectorLoader`, as its stream reader uses it). Schema messages (re)start the
+ * stream, dictionary batches (new, replaced or delta) are kept for the batches that follow,
+ * metadata-only messages (empty header) carry no batch.
+ */
+export class FlightDataDecoder {
+  #schema: arrow.Schema | undefined;
+  #dictionaries = new Map<number, arrow.Vector>();
+  #recordBatches = 0;
+
+  /** The schema once the Schema message was decoded. */
+  get schema(): arrow.Schema | undefined {
+    return this.#schema;
+  }
+
+  /** Record batches decoded since the last Schema message. */
+  get recordBatches(): number {
+    return this.#recordBatches;
+  }
+
+  /**
+   * Decodes one message: the record batch it carries, or null (schema, dictionary batch,
+   * metadata-only message).
+   *
+   * @throws {FlightError} `INTERNAL` when the first message with a header is not a Schema, a body
+   *   is shorter than its header says, or a body is compressed.
+   */
+  decode(m: ReceivedIpcMessage): arrow.RecordBatch | null {
+    if (m.header.byteLength === 0) return null;
     const message = arrow.Message.decode(m.header);
-    if (first && !message.isSchema()) {
-      throw FlightError.internal(
-        `Expected the first FlightData to carry a Schema, got ${
-          arrow.MessageHeader[message.headerType]
-        }`,
-      );
+    const type = arrow.MessageHeader[message.headerType];
+    if (!this.#schema && !message.isSchema()) {
+      throw FlightError.internal(`Expected the first FlightData to carry a Schema, got ${type}`);
     }
-    first = false;
     const expected = message.bodyLength;
     if (m.bodyBytes.byteLength < expected) {
       throw FlightError.internal(
-        `FlightData body is ${m.bodyBytes.byteLength} bytes, its ${
-          arrow.MessageHeader[message.headerType]
-        } header says ${expected}`,
+        `FlightData body is ${m.bodyBytes.byteLength} bytes, its ${type} header says ${expected}`,
       );
     }
-    yield encapsulateHeader(m.header);
-    if (expected > 0) yield m.bodyBytes.subarray(0, expected);
-    // apache-arrow's async byte reader asks for one more chunk before it hands out the message it
-    // just completed; an empty chunk satisfies it, so a batch is delivered as soon as it arrived
-    // (otherwise the last batch would wait for the next message, or for the end of the stream).
-    yield new Uint8Array(0);
+    const body = m.bodyBytes.byteLength === expected
+      ? m.bodyBytes
+      : m.bodyBytes.subarray(0, expected);
+    if (message.isSchema()) {
+      this.#schema = message.header();
+      this.#dictionaries = new Map();
+      this.#recordBatches = 0;
+      return null;
+    }
+    const schema = this.#schema!;
+    if (message.isRecordBatch()) {
+      const h = message.header() as unknown as RecordBatchHeader;
+      const children = this.#load(body, h, schema.fields, type);
+      const data = arrow.makeData({
+        type: new arrow.Struct(schema.fields),
+        length: h.length,
+        children,
+      });
+      this.#recordBatches++;
+      return new (arrow.RecordBatch as unknown as new (
+        schema: arrow.Schema,
+        data: arrow.Data<arrow.Struct>,
+        metadata: Map<string, string>,
+      ) => arrow.RecordBatch)(schema, data, message.metadata);
+    }
+    if (message.isDictionaryBatch()) {
+      const h = message.header() as unknown as DictionaryBatchHeader;
+      const valueType = schema.dictionaries.get(h.id);
+      if (!valueType) {
+        throw FlightError.internal(`FlightData dictionary batch for id ${h.id}, not in the schema`);
+      }
+      const vector = new arrow.Vector(this.#load(body, h.data, [valueType], type));
+      const current = this.#dictionaries.get(h.id);
+      this.#dictionaries.set(
+        h.id,
+        (current && h.isDelta ? current.concat(vector) : vector).memoize(),
+      );
+    }
+    return null;
   }
-  yield IPC_EOS;
+
+  #load(
+    body: Uint8Array,
+    h: RecordBatchHeader,
+    types: readonly (arrow.Field | arrow.DataType)[],
+    what: string,
+  ): arrow.Data[] {
+    if (h.compression != null) {
+      throw FlightError.internal(`FlightData ${what} body is compressed, which is not supported`);
+    }
+    const schema = this.#schema!;
+    return new (BodyLoader as unknown as Loader)(
+      body,
+      h.nodes,
+      h.buffers,
+      this.#dictionaries,
+      schema.metadataVersion,
+      h.variadicBufferCounts,
+    ).visitMany(types);
+  }
+}
+
+/** Options of {@linkcode readFlightData}. */
+export interface ReadFlightDataOptions {
+  /** Called with each record batch and the message it came in (e.g. for its `appMetadata`). */
+  onRecordBatch?: (batch: arrow.RecordBatch, message: ReceivedIpcMessage) => void;
+}
+
+/**
+ * The record batches of received FlightData, decoded as they arrive (see
+ * {@linkcode FlightDataDecoder}). Like apache-arrow's stream reader, a stream with a schema and no
+ * record batch yields one empty placeholder batch.
+ */
+export class FlightDataReader implements AsyncIterableIterator<arrow.RecordBatch> {
+  /** The stream's schema. */
+  readonly schema: arrow.Schema;
+  readonly #messages: AsyncIterator<ReceivedIpcMessage>;
+  readonly #decoder: FlightDataDecoder;
+  readonly #onRecordBatch?: ReadFlightDataOptions["onRecordBatch"];
+  #done = false;
+
+  /** @internal Use {@linkcode readFlightData}. */
+  constructor(
+    messages: AsyncIterator<ReceivedIpcMessage>,
+    decoder: FlightDataDecoder,
+    options: ReadFlightDataOptions,
+  ) {
+    this.#messages = messages;
+    this.#decoder = decoder;
+    this.schema = decoder.schema!;
+    this.#onRecordBatch = options.onRecordBatch;
+  }
+
+  /** The next record batch. */
+  async next(): Promise<IteratorResult<arrow.RecordBatch>> {
+    while (!this.#done) {
+      const r = await this.#messages.next();
+      if (r.done) {
+        this.#done = true;
+        if (this.#decoder.recordBatches === 0) {
+          return { done: false, value: new _InternalEmptyPlaceholderRecordBatch(this.schema) };
+        }
+        break;
+      }
+      const batch = this.#decoder.decode(r.value);
+      if (batch) {
+        this.#onRecordBatch?.(batch, r.value);
+        return { done: false, value: batch };
+      }
+    }
+    return { done: true, value: undefined };
+  }
+
+  /** Stops reading: closes the message source. */
+  async return(): Promise<IteratorResult<arrow.RecordBatch>> {
+    if (!this.#done) {
+      this.#done = true;
+      await this.#messages.return?.();
+    }
+    return { done: true, value: undefined };
+  }
+
+  /** This reader. */
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /**
  * Decodes received FlightData as Arrow: resolves once the Schema message has arrived.
  *
- * @returns apache-arrow's own stream reader (async iterable of record batches, `schema` set).
+ * @throws {FlightError} `INTERNAL` when the stream ends before a Schema or starts with another
+ *   message (see {@linkcode FlightDataDecoder.decode} for the other checks, made while reading).
  */
 export async function readFlightData(
   messages: AsyncIterable<ReceivedIpcMessage>,
-): Promise<arrow.AsyncRecordBatchStreamReader> {
-  const reader = await arrow.RecordBatchReader.from(flightDataToIpcStream(messages));
-  await reader.open();
-  if (!reader.schema) throw FlightError.internal("Flight stream ended before its Schema message");
-  return reader as arrow.AsyncRecordBatchStreamReader;
+  options: ReadFlightDataOptions = {},
+): Promise<FlightDataReader> {
+  const it = messages[Symbol.asyncIterator]();
+  const decoder = new FlightDataDecoder();
+  try {
+    while (!decoder.schema) {
+      const r = await it.next();
+      if (r.done) throw FlightError.internal("Flight stream ended before its Schema message");
+      decoder.decode(r.value);
+    }
+  } catch (err) {
+    await it.return?.();
+    throw err;
+  }
+  return new FlightDataReader(it, decoder, options);
 }

@@ -4,6 +4,7 @@ import { FlightError, GrpcStatus } from "./errors.ts";
 import { flightDataEncodedSize } from "./flight_data_codec.ts";
 import {
   encapsulateHeader,
+  FlightDataDecoder,
   FlightDataEncoder,
   IPC_EOS,
   type IpcFrame,
@@ -169,4 +170,32 @@ Deno.test("readFlightData rejects a stream not starting with a schema, and short
     (async () => Array.fromAsync(await readFlightData(received(short))))(),
     /FlightData body is \d+ bytes, its RecordBatch header says \d+/,
   );
+});
+
+Deno.test("bodies at any alignment decode; 1-byte buffers stay views into the body", () => {
+  const all = [...tables.map((t) => t.table()), ledgerTable(7, 3, 1000)];
+  for (const table of all) {
+    const frames = encodeTable(table);
+    for (let shift = 0; shift < 8; shift++) {
+      const decoder = new FlightDataDecoder();
+      const batches: arrow.RecordBatch[] = [];
+      for (const f of frames) {
+        // The body `shift` bytes into its buffer, as the protobuf framing may leave it.
+        const body = concat([...f.body]);
+        const holder = new Uint8Array(body.byteLength + shift);
+        holder.set(body, shift);
+        const batch = decoder.decode({ header: f.header, bodyBytes: holder.subarray(shift) });
+        if (!batch) continue;
+        batches.push(batch);
+        const xdr = batch.getChild("ledger_close_meta_xdr")?.data[0].values;
+        if (xdr) assert.equal(xdr.buffer, holder.buffer, `shift ${shift}: binary values copied`);
+      }
+      const back = new arrow.Table(batches);
+      assert.deepEqual(
+        back.toArray().map((r) => r.toJSON()),
+        table.toArray().map((r) => r.toJSON()),
+        `shift ${shift}`,
+      );
+    }
+  }
 });
