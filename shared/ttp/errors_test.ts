@@ -83,3 +83,9 @@ Deno.test("wrong network passphrase: no envelope matches, error names ledger and
     /ledger 1410100, transaction #1, tx .*no envelope/,
   );
 });
+
+Deno.test("wrong network passphrase in unified mode (no envelope read) still fails", () => {
+  // Unified extraction joins results to envelopes lazily; one envelope is hashed up front so
+  // that a wrong passphrase (wrong SAC addresses) cannot go unnoticed.
+  expectError(p26.bytes, p19.passphrase, /ledger 63093001, transaction #1, tx .*no envelope/);
+});
