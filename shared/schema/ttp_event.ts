@@ -6,6 +6,7 @@
  */
 import * as arrow from "apache-arrow";
 import { column, meta, recordBatch, timestampUsData, uint32Data, utf8Data } from "./columns.ts";
+import { timestampUsMillisValues, uint32Values, utf8Values } from "./column_readers.ts";
 
 /** Version written in every row's `schema_version` and in the schema metadata. */
 export const TTP_EVENT_SCHEMA_VERSION = "1.0.0";
@@ -138,27 +139,48 @@ export function eventsToRecordBatch(events: readonly TtpEvent[]): arrow.RecordBa
  * columns are ignored).
  */
 export function recordBatchToEvents(batch: arrow.RecordBatch): TtpEvent[] {
-  const cols = ttpEventSchema.fields.map((f) => column(batch, f.name));
-  const out: TtpEvent[] = new Array(batch.numRows);
-  for (let i = 0; i < batch.numRows; i++) {
+  // Whole columns at once from their buffers (see column_readers.ts), then one object per row.
+  const f = ttpEventSchema.fields;
+  const s = (i: number) => utf8Values(column(batch, f[i].name));
+  const u = (i: number) => uint32Values(column(batch, f[i].name));
+  const eventId = s(0);
+  const ledger = u(1);
+  const closedAt = timestampUsMillisValues(column(batch, f[2].name));
+  const txHash = s(3);
+  const txIndex = u(4);
+  const opIndex = u(5);
+  const type = s(6);
+  const from = s(7);
+  const to = s(8);
+  const asset = s(9);
+  const code = s(10);
+  const issuer = s(11);
+  const amount = s(12);
+  const contract = s(13);
+  const muxedType = s(14);
+  const muxedValue = s(15);
+  const version = s(16);
+  const n = batch.numRows;
+  const out: TtpEvent[] = new Array(n);
+  for (let i = 0; i < n; i++) {
     out[i] = {
-      event_id: cols[0].get(i),
-      ledger_sequence: cols[1].get(i),
-      closed_at: Number(cols[2].get(i)),
-      tx_hash: cols[3].get(i),
-      transaction_index: cols[4].get(i),
-      operation_index: cols[5].get(i) ?? null,
-      event_type: cols[6].get(i),
-      from_address: cols[7].get(i) ?? null,
-      to_address: cols[8].get(i) ?? null,
-      asset: cols[9].get(i) ?? null,
-      asset_code: cols[10].get(i) ?? null,
-      asset_issuer: cols[11].get(i) ?? null,
-      amount: cols[12].get(i),
-      contract_address: cols[13].get(i),
-      to_muxed_type: cols[14].get(i) ?? null,
-      to_muxed_value: cols[15].get(i) ?? null,
-      schema_version: cols[16].get(i),
+      event_id: eventId[i] as string,
+      ledger_sequence: ledger[i] as number,
+      closed_at: closedAt[i] ?? 0,
+      tx_hash: txHash[i] as string,
+      transaction_index: txIndex[i] as number,
+      operation_index: opIndex[i],
+      event_type: type[i] as TtpEventType,
+      from_address: from[i],
+      to_address: to[i],
+      asset: asset[i],
+      asset_code: code[i],
+      asset_issuer: issuer[i],
+      amount: amount[i] as string,
+      contract_address: contract[i] as string,
+      to_muxed_type: muxedType[i] as MuxedType | null,
+      to_muxed_value: muxedValue[i],
+      schema_version: version[i] as string,
     };
   }
   return out;

@@ -92,24 +92,36 @@ export class DatasetWriter {
     batches?: ReadonlyMap<number, readonly arrow.RecordBatch[]>,
   ): Promise<DataFile[]> {
     if (events.length === 0 || this.formats.length === 0) return [];
-    const byDate = new Map<string, TtpEvent[]>();
+    // Consecutive events mostly share a close time and a ledger: compute a date or note a
+    // ledger only when they change.
+    const byDate = new Map<string, { events: TtpEvent[]; ledgers: Set<number> }>();
+    let lastClosedAt = NaN;
+    let lastLedger = NaN;
+    let part: { events: TtpEvent[]; ledgers: Set<number> } | undefined;
     for (const e of events) {
-      const date = partitionDate(e.closed_at);
-      let list = byDate.get(date);
-      if (!list) byDate.set(date, list = []);
-      list.push(e);
+      if (e.closed_at !== lastClosedAt || !part) {
+        const date = partitionDate(e.closed_at);
+        lastClosedAt = e.closed_at;
+        part = byDate.get(date);
+        if (!part) byDate.set(date, part = { events: [], ledgers: new Set() });
+        lastLedger = NaN;
+      }
+      if (e.ledger_sequence !== lastLedger) {
+        part.ledgers.add(e.ledger_sequence);
+        lastLedger = e.ledger_sequence;
+      }
+      part.events.push(e);
     }
     const jobs: Promise<DataFile[]>[] = [];
-    for (const [date, list] of byDate) {
+    for (const [date, { events: list, ledgers }] of byDate) {
       let first = Infinity;
       let last = -Infinity;
-      for (const e of list) {
-        if (e.ledger_sequence < first) first = e.ledger_sequence;
-        if (e.ledger_sequence > last) last = e.ledger_sequence;
+      for (const ledger of ledgers) {
+        if (ledger < first) first = ledger;
+        if (ledger > last) last = ledger;
       }
       let partitionBatches: arrow.RecordBatch[] | undefined = batches ? [] : undefined;
       if (partitionBatches) {
-        const ledgers = [...new Set(list.map((e) => e.ledger_sequence))];
         for (const ledger of ledgers) {
           const slices = batches!.get(ledger);
           if (!slices) {

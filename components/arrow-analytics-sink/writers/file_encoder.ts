@@ -1,14 +1,15 @@
 /**
  * Encoding of one data file per format (Parquet, JSON Lines, CSV) from a run of events.
  *
- * Parquet is the heavy part: {@linkcode WorkerFileEncoder} encodes it in a pool of Web Workers.
- * When the rows came with their Arrow record batches (as received over Flight), only the batches'
- * IPC bytes go to the worker (transferred, not copied) and Parquet is written from them directly,
- * so the main thread neither rebuilds Arrow nor clones rows. The text formats are encoded on the
- * calling thread from the rows it already holds (decoding them again in the worker costs more than
- * stringifying them here), in slices with yields in between so that the WebSocket and REST
- * servers stay responsive, while the worker writes the Parquet. {@linkcode encodeInline} does all
- * of it on the calling thread. {@linkcode encodeFiles} is the pure, synchronous form of both.
+ * When the rows came with their Arrow record batches (as received over Flight), every file is
+ * written from the batches: {@linkcode WorkerFileEncoder} sends only their Arrow IPC bytes to a
+ * Web Worker (transferred, not copied), which writes Parquet from them with `parquet-wasm` and the
+ * text formats by copying the cells' UTF-8 bytes (`arrow_text.ts`), so the main thread spends no
+ * time per row on files. Without batches (rows that came some other way), Parquet is built from
+ * the rows in the worker and the text formats are encoded on the calling thread from the rows it
+ * already holds, in slices with yields in between so that the WebSocket and REST servers stay
+ * responsive. {@linkcode encodeInline} does all of it on the calling thread.
+ * {@linkcode encodeFiles} is the pure, synchronous form of both.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import { setImmediate } from "node:timers";
 import * as arrow from "apache-arrow";
 import { recordBatchToEvents, type TtpEvent } from "../../../shared/schema/ttp_event.ts";
 import { WorkerPool } from "../../../shared/worker_pool/mod.ts";
+import { encodeCsvFromBatches, encodeJsonlFromBatches } from "./arrow_text.ts";
 import { CSV_HEADER, csvRecord, encodeCsv } from "./csv.ts";
 import { encodeJsonl } from "./jsonl.ts";
 import { encodeParquet, encodeParquetIpc } from "./parquet.ts";
@@ -58,13 +60,26 @@ export function encodeRequest(input: EncodeInput, formats: readonly FileFormat[]
 export function encodeFiles(request: EncodeRequest): EncodedFiles {
   const out: EncodedFiles = {};
   let rows: TtpEvent[] | undefined = "events" in request ? request.events : undefined;
+  let table: arrow.Table | undefined;
+  const getTable = () => table ??= arrow.tableFromIPC((request as { ipc: Uint8Array }).ipc);
   const getRows = (): TtpEvent[] => {
     if (!rows) {
       rows = [];
-      const table = arrow.tableFromIPC((request as { ipc: Uint8Array }).ipc);
-      for (const batch of table.batches) for (const e of recordBatchToEvents(batch)) rows.push(e);
+      for (const batch of getTable().batches) {
+        for (const e of recordBatchToEvents(batch)) rows.push(e);
+      }
     }
     return rows;
+  };
+  // Text straight from the Arrow data when there is some and it has the ttp_event types.
+  const fromArrow = (encode: (b: arrow.RecordBatch[]) => Uint8Array): Uint8Array | undefined => {
+    if (!("ipc" in request)) return undefined;
+    try {
+      return encode(getTable().batches);
+    } catch (error) {
+      if (error instanceof RangeError) return undefined; // other column types: from the rows
+      throw error;
+    }
   };
   for (const format of request.formats) {
     switch (format) {
@@ -72,10 +87,11 @@ export function encodeFiles(request: EncodeRequest): EncodedFiles {
         out.parquet = "ipc" in request ? encodeParquetIpc(request.ipc) : encodeParquet(getRows());
         break;
       case "jsonl":
-        out.jsonl = textEncoder.encode(encodeJsonl(getRows()));
+        out.jsonl = fromArrow(encodeJsonlFromBatches) ??
+          textEncoder.encode(encodeJsonl(getRows()));
         break;
       case "csv":
-        out.csv = textEncoder.encode(encodeCsv(getRows()));
+        out.csv = fromArrow(encodeCsvFromBatches) ?? textEncoder.encode(encodeCsv(getRows()));
         break;
     }
   }
@@ -107,10 +123,13 @@ export async function encodeTextFile(
 async function encodeSplit(
   input: EncodeInput,
   formats: readonly FileFormat[],
-  parquet: (request: EncodeRequest) => Promise<EncodedFiles>,
+  encoder: (request: EncodeRequest) => Promise<EncodedFiles>,
 ): Promise<EncodedFiles> {
+  if (input.batches && input.batches.length > 0) {
+    return await encoder(encodeRequest(input, formats)); // every file from the Arrow data
+  }
   const jobs: Promise<EncodedFiles>[] = [];
-  if (formats.includes("parquet")) jobs.push(parquet(encodeRequest(input, ["parquet"])));
+  if (formats.includes("parquet")) jobs.push(encoder(encodeRequest(input, ["parquet"])));
   for (const format of formats) {
     if (format === "jsonl" || format === "csv") {
       jobs.push(encodeTextFile(input.events, format).then((bytes) => ({ [format]: bytes })));
@@ -136,7 +155,7 @@ export class WorkerFileEncoder {
     });
   }
 
-  /** Encodes Parquet in a worker and the text formats here; see the module doc. */
+  /** Encodes in a worker (the text formats from rows here); see the module doc. */
   encode: FileEncodeFn = (input, formats) =>
     encodeSplit(
       input,

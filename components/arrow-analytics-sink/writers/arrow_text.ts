@@ -1,0 +1,246 @@
+/**
+ * JSON Lines and CSV files straight from `ttp_event` record batches: the UTF-8 bytes of each cell
+ * are copied from the columns' value buffers into the file, with no JS string or object per row.
+ * The output is byte for byte what `jsonl.ts` / `csv.ts` write for the same rows read with
+ * `recordBatchToEvents`: a cell that needs escaping or quoting (a quote, backslash or control
+ * character, a comma for CSV) or holds non-ASCII bytes is decoded and encoded through those
+ * modules' own rules (`JSON.stringify`, {@linkcode csvField}), so even invalid UTF-8 comes out as
+ * the string path would write it. Pure; runs in the encoding worker.
+ *
+ * @module
+ */
+import * as arrow from "apache-arrow";
+import { ttpEventSchema } from "../../../shared/schema/ttp_event.ts";
+import { CSV_HEADER, csvField } from "./csv.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A growable byte buffer. */
+class ByteWriter {
+  buf: Uint8Array;
+  at = 0;
+
+  constructor(capacity: number) {
+    this.buf = new Uint8Array(Math.max(capacity, 1024));
+  }
+
+  ensure(extra: number): void {
+    if (this.at + extra <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.at + extra));
+    grown.set(this.buf.subarray(0, this.at));
+    this.buf = grown;
+  }
+
+  bytes(src: Uint8Array): void {
+    this.ensure(src.length);
+    const buf = this.buf;
+    let at = this.at;
+    for (let i = 0; i < src.length; i++) buf[at++] = src[i];
+    this.at = at;
+  }
+
+  text(s: string): void {
+    // encodeInto needs up to 3 bytes per UTF-16 unit.
+    this.ensure(s.length * 3);
+    this.at += encoder.encodeInto(s, this.buf.subarray(this.at)).written;
+  }
+
+  uint(n: number): void {
+    this.ensure(10);
+    if (n === 0) {
+      this.buf[this.at++] = 0x30;
+      return;
+    }
+    let digits = 0;
+    for (let v = n; v > 0; v = Math.floor(v / 10)) digits++;
+    let end = this.at + digits;
+    this.at = end;
+    for (let v = n; v > 0; v = Math.floor(v / 10)) this.buf[--end] = 0x30 + (v % 10);
+  }
+
+  result(): Uint8Array {
+    return this.buf.slice(0, this.at);
+  }
+}
+
+type Kind = "utf8" | "uint32" | "timestamp";
+
+/** One column of one batch, ready to be read by row. */
+interface Col {
+  kind: Kind;
+  offsets?: Int32Array;
+  values: Uint8Array | Uint32Array | BigInt64Array;
+  bitmap?: Uint8Array;
+  bitOffset: number;
+}
+
+const NAMES = ttpEventSchema.fields.map((f) => f.name);
+const KINDS: Kind[] = ttpEventSchema.fields.map((f) =>
+  f.type.typeId === arrow.Type.Utf8
+    ? "utf8"
+    : f.type.typeId === arrow.Type.Timestamp
+    ? "timestamp"
+    : "uint32"
+);
+
+function columnsOf(batch: arrow.RecordBatch): Col[] {
+  return NAMES.map((name, c) => {
+    const vector = batch.getChild(name);
+    if (!vector || vector.data.length !== 1) {
+      throw new RangeError(
+        `Expected column "${name}" as one chunk in the batch, got ${
+          vector ? `${vector.data.length} chunks` : "none"
+        }`,
+      );
+    }
+    const data = vector.data[0];
+    const expected = ttpEventSchema.fields[c].type;
+    if (!arrow.util.compareTypes(data.type, expected)) {
+      throw new RangeError(`Expected column "${name}" of type ${expected}, got ${data.type}`);
+    }
+    const bitmap = data.nullBitmap && data.nullBitmap.length > 0 && data.nullCount !== 0
+      ? data.nullBitmap
+      : undefined;
+    return {
+      kind: KINDS[c],
+      offsets: data.valueOffsets as Int32Array | undefined,
+      values: data.values,
+      bitmap,
+      bitOffset: data.offset,
+    };
+  });
+}
+
+function isNull(col: Col, i: number): boolean {
+  if (!col.bitmap) return false;
+  const bit = col.bitOffset + i;
+  return (col.bitmap[bit >> 3] & (1 << (bit & 7))) === 0;
+}
+
+/** `closed_at` in the JSON form, cached per distinct microsecond value. */
+class CloseTimes {
+  #us: bigint | undefined;
+  #text = "";
+
+  text(us: bigint): string {
+    if (us !== this.#us) {
+      // As recordBatchToEvents (apache-arrow's reading) then eventToJson.
+      const ms = Number(us / 1000n) + Number(us % 1000n) / 1000;
+      this.#text = new Date(ms).toISOString().replace(".000Z", "Z");
+      this.#us = us;
+    }
+    return this.#text;
+  }
+}
+
+/** True when bytes `[from, to)` are printable ASCII without `"`, `\` (JSON) or `,` (CSV). */
+function plain(bytes: Uint8Array, from: number, to: number, csv: boolean): boolean {
+  for (let i = from; i < to; i++) {
+    const b = bytes[i];
+    if (b < 0x20 || b > 0x7f || b === 0x22 || (b === 0x5c && !csv) || (b === 0x2c && csv)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const jsonKeys = NAMES.map((name, c) => encoder.encode(`${c === 0 ? "{" : ","}"${name}":`));
+const NULL = encoder.encode("null");
+
+/** Encodes `ttp_event` batches as JSON Lines (as `encodeJsonl` of their rows would). */
+export function encodeJsonlFromBatches(batches: readonly arrow.RecordBatch[]): Uint8Array {
+  let estimate = 0;
+  for (const b of batches) estimate += b.numRows * 700;
+  const w = new ByteWriter(estimate);
+  const times = new CloseTimes();
+  for (const batch of batches) {
+    const cols = columnsOf(batch);
+    const n = batch.numRows;
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < cols.length; c++) {
+        w.bytes(jsonKeys[c]);
+        const col = cols[c];
+        if (col.kind === "timestamp") {
+          const us = isNull(col, i) ? 0n : (col.values as BigInt64Array)[i];
+          w.ensure(2);
+          w.buf[w.at++] = 0x22;
+          w.text(times.text(us));
+          w.ensure(1);
+          w.buf[w.at++] = 0x22;
+        } else if (isNull(col, i)) {
+          w.bytes(NULL);
+        } else if (col.kind === "uint32") {
+          w.uint((col.values as Uint32Array)[i]);
+        } else {
+          const values = col.values as Uint8Array;
+          const from = col.offsets![i];
+          const to = col.offsets![i + 1];
+          if (plain(values, from, to, false)) {
+            w.ensure(to - from + 2);
+            const buf = w.buf;
+            let at = w.at;
+            buf[at++] = 0x22;
+            for (let k = from; k < to; k++) buf[at++] = values[k];
+            buf[at++] = 0x22;
+            w.at = at;
+          } else {
+            w.text(JSON.stringify(decoder.decode(values.subarray(from, to))));
+          }
+        }
+      }
+      w.ensure(2);
+      w.buf[w.at++] = 0x7d; // }
+      w.buf[w.at++] = 0x0a; // \n
+    }
+  }
+  return w.result();
+}
+
+const CSV_HEADER_BYTES = encoder.encode(CSV_HEADER);
+
+/** Encodes `ttp_event` batches as a CSV document (as `encodeCsv` of their rows would). */
+export function encodeCsvFromBatches(batches: readonly arrow.RecordBatch[]): Uint8Array {
+  let estimate = CSV_HEADER_BYTES.length;
+  for (const b of batches) estimate += b.numRows * 500;
+  const w = new ByteWriter(estimate);
+  w.bytes(CSV_HEADER_BYTES);
+  const times = new CloseTimes();
+  for (const batch of batches) {
+    const cols = columnsOf(batch);
+    const n = batch.numRows;
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < cols.length; c++) {
+        if (c > 0) {
+          w.ensure(1);
+          w.buf[w.at++] = 0x2c; // ,
+        }
+        const col = cols[c];
+        if (col.kind === "timestamp") {
+          w.text(times.text(isNull(col, i) ? 0n : (col.values as BigInt64Array)[i]));
+        } else if (isNull(col, i)) {
+          continue; // empty field
+        } else if (col.kind === "uint32") {
+          w.uint((col.values as Uint32Array)[i]);
+        } else {
+          const values = col.values as Uint8Array;
+          const from = col.offsets![i];
+          const to = col.offsets![i + 1];
+          if (from < to && plain(values, from, to, true)) {
+            w.ensure(to - from);
+            const buf = w.buf;
+            let at = w.at;
+            for (let k = from; k < to; k++) buf[at++] = values[k];
+            w.at = at;
+          } else {
+            w.text(csvField(decoder.decode(values.subarray(from, to))));
+          }
+        }
+      }
+      w.ensure(2);
+      w.buf[w.at++] = 0x0d;
+      w.buf[w.at++] = 0x0a;
+    }
+  }
+  return w.result();
+}
