@@ -13,6 +13,14 @@ import {
   GRPC_PREFIX_BYTES,
 } from "../../shared/flight/flight_data_codec.ts";
 import { FlightDataEncoder } from "../../shared/flight/ipc.ts";
+import { MAX_MESSAGE_BYTES } from "../../shared/flight/channel_options.ts";
+import * as arrow from "apache-arrow";
+import {
+  BufferRegion,
+  FieldNode,
+  RecordBatch as RecordBatchHeader,
+} from "apache-arrow/ipc/metadata/message";
+import type { FlightDataMessage } from "../../shared/flight/flight_data_codec.ts";
 import {
   ledgerRowsToRecordBatch,
   STELLAR_LEDGER_SCHEMA_VERSION,
@@ -74,6 +82,139 @@ export function splitByBytes<T extends { ledger_xdr: Uint8Array }>(
 const EMPTY = new Uint8Array(0);
 let encoder: FlightDataEncoder | undefined;
 
+type ColumnKind = "u32" | "fsb32" | "i64" | "ts" | "binary" | "utf8";
+
+/** The `stellar_ledger` columns as the one-row encoder writes them, or null if it cannot. */
+const COLUMNS: { name: keyof StellarLedgerRow; kind: ColumnKind }[] | null = (() => {
+  const out: { name: keyof StellarLedgerRow; kind: ColumnKind }[] = [];
+  for (const f of stellarLedgerSchema.fields) {
+    const t = f.type;
+    let kind: ColumnKind;
+    if (arrow.DataType.isInt(t) && t.bitWidth === 32 && !t.isSigned) kind = "u32";
+    else if (arrow.DataType.isInt(t) && t.bitWidth === 64 && t.isSigned) kind = "i64";
+    else if (arrow.DataType.isFixedSizeBinary(t) && t.byteWidth === 32) kind = "fsb32";
+    else if (arrow.DataType.isTimestamp(t) && t.unit === arrow.TimeUnit.MICROSECOND) kind = "ts";
+    else if (arrow.DataType.isBinary(t)) kind = "binary";
+    else if (arrow.DataType.isUtf8(t)) kind = "utf8";
+    else return null;
+    out.push({ name: f.name as keyof StellarLedgerRow, kind });
+  }
+  return out;
+})();
+
+const utf8 = new TextEncoder();
+const pad8 = (n: number) => (n + 7) & ~7;
+
+/**
+ * The IPC RecordBatch message of a one-row `stellar_ledger` batch, written directly: the body
+ * laid out as apache-arrow's `VectorAssembler` lays it out (every buffer padded to 8 bytes, empty
+ * validity buffers as there are no nulls) and the header encoded by apache-arrow itself from the
+ * same field nodes and buffer regions, so the bytes equal `FlightDataEncoder.encode` of the batch
+ * (tested) without building the batch. The XDR is not copied here: the body refers to it.
+ * Returns null for rows it does not handle (a null value), which take the general path.
+ */
+export function encodeOneRow(row: StellarLedgerRow): FlightDataMessage | null {
+  // Near the Flight message limit the general path says RESOURCE_EXHAUSTED with the sizes.
+  if (!COLUMNS || row.ledger_xdr.byteLength > MAX_MESSAGE_BYTES / 2) return null;
+  const texts = new Map<string, Uint8Array>();
+  let before = 0; // body bytes before the ledger_xdr values
+  let after = 0; // body bytes after them
+  let seenXdr = false;
+  const nodes: FieldNode[] = [];
+  const regions: BufferRegion[] = [];
+  let at = 0;
+  const region = (length: number) => {
+    regions.push(new BufferRegion(at, length));
+    at += length;
+  };
+  for (const c of COLUMNS) {
+    const v = row[c.name];
+    if (v === null || v === undefined) return null;
+    nodes.push(new FieldNode(1, 0));
+    region(0); // validity: none, no nulls
+    let size: number;
+    switch (c.kind) {
+      case "u32":
+      case "i64":
+      case "ts":
+        size = 8;
+        region(8);
+        break;
+      case "fsb32":
+        if ((v as Uint8Array).byteLength !== 32) return null;
+        size = 32;
+        region(32);
+        break;
+      case "binary": {
+        region(8); // offsets [0, n]
+        const n = (v as Uint8Array).byteLength;
+        regions.push(new BufferRegion(at, pad8(n)));
+        at += pad8(n);
+        before += 8;
+        seenXdr = true;
+        after += pad8(n) - n;
+        continue;
+      }
+      case "utf8": {
+        const bytes = utf8.encode(v as string);
+        texts.set(c.name, bytes);
+        region(8);
+        region(pad8(bytes.byteLength));
+        size = 8 + pad8(bytes.byteLength);
+        break;
+      }
+    }
+    if (seenXdr) after += size;
+    else before += size;
+  }
+  const xdr = row.ledger_xdr;
+  const header = arrow.Message.encode(
+    arrow.Message.from(new RecordBatchHeader(1, nodes, regions, null, [], new Map()), at),
+  );
+  const head = new Uint8Array(before);
+  const tail = new Uint8Array(after);
+  const hv = new DataView(head.buffer);
+  const tv = new DataView(tail.buffer);
+  let out = head;
+  let view = hv;
+  let pos = 0;
+  for (const c of COLUMNS) {
+    const v = row[c.name];
+    switch (c.kind) {
+      case "u32":
+        view.setUint32(pos, v as number, true);
+        pos += 8;
+        break;
+      case "i64":
+        view.setBigInt64(pos, v as bigint, true);
+        pos += 8;
+        break;
+      case "ts":
+        view.setBigInt64(pos, BigInt(Math.round((v as number) * 1000)), true);
+        pos += 8;
+        break;
+      case "fsb32":
+        out.set(v as Uint8Array, pos);
+        pos += 32;
+        break;
+      case "binary":
+        view.setInt32(pos + 4, xdr.byteLength, true);
+        out = tail;
+        view = tv;
+        pos = pad8(xdr.byteLength) - xdr.byteLength;
+        break;
+      case "utf8": {
+        const bytes = texts.get(c.name)!;
+        view.setInt32(pos + 4, bytes.byteLength, true);
+        out.set(bytes, pos + 8);
+        pos += 8 + pad8(bytes.byteLength);
+        break;
+      }
+    }
+  }
+  return { header, body: [head, xdr, tail] };
+}
+
 /** Most message buffers kept for reuse per thread. */
 const POOL_LIMIT = 8;
 /** New message buffers are rounded up to this, so a later message of similar size fits. */
@@ -130,7 +271,9 @@ export function encodeLedgers(
   for (const part of splitByBytes(rows, req.batchBytes)) {
     let xdrBytes = 0;
     for (const r of part) xdrBytes += r.ledger_xdr.byteLength;
-    const messages = encoder.encode(ledgerRowsToRecordBatch(part)).map(encodeMessage);
+    const one = part.length === 1 ? encodeOneRow(part[0]) : null;
+    const frames = one ? [one] : encoder.encode(ledgerRowsToRecordBatch(part));
+    const messages = frames.map(encodeMessage);
     at += part.length;
     kept[at - 1].encoded = { messages, ledgers: part.length, xdrBytes };
   }

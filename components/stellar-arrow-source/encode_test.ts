@@ -9,7 +9,7 @@ import {
 } from "../../shared/schema/mod.ts";
 import { decodeUnit } from "./decode.ts";
 import type { DecodeRequest, EncodeRequest } from "./decode_types.ts";
-import { encodeLedgers, splitByBytes, toRows } from "./encode.ts";
+import { encodeLedgers, encodeOneRow, splitByBytes, toRows } from "./encode.ts";
 import { SourceError } from "./errors.ts";
 import { lakePath } from "./testing/fixtures.ts";
 
@@ -154,5 +154,53 @@ Deno.test("encoding reuses recycled buffers that fit, with the same bytes", () =
     assert.equal(new Set(second.map((m) => m.buffer)).size, second.length, "one buffer each");
   } finally {
     Date.now = realNow;
+  }
+});
+
+Deno.test("one-ledger batches are written directly, byte for byte as the Flight encoder would", async () => {
+  const lake = lakePath("pubnet-p26");
+  const units: DecodeRequest[] = [];
+  for await (const part of Deno.readDir(lake)) {
+    if (!part.isDirectory) continue;
+    for await (const f of Deno.readDir(`${lake}/${part.name}`)) {
+      const seq = Number(/--(\d+)\.xdr/.exec(f.name)![1]);
+      const bytes = await Deno.readFile(`${lake}/${part.name}/${f.name}`);
+      units.push({ kind: "lake", object: f.name, start: seq, end: seq, bytes });
+    }
+  }
+  assert.equal(units.length, 20);
+  const server = new FlightDataEncoder(stellarLedgerSchema);
+  const base = decodeUnit(units[0]).ledgers[0];
+  const odd = [0, 1, 7, 8, 9, 1000].map((n, i) => ({
+    ...base,
+    sequence: base.sequence + i,
+    xdr: new Uint8Array(n).fill(i + 1),
+    object: ["", "é/ü ☃ 𝄞", "x".repeat(8), "rpc"][i % 4],
+    totalFees: -(2n ** 63n) + BigInt(i),
+    feePool: 2n ** 63n - 1n,
+    closeTime: 1.5 + i,
+  }));
+  const ledgers = [...units.map((u) => decodeUnit(u).ledgers[0]), ...odd];
+  for (const l of ledgers) {
+    const rows = toRows([l], { networkId: NETWORK_ID, sourceType: "rpc", ingestionTime: 17.25 });
+    assert.ok(encodeOneRow(rows[0]), "the direct path handles the row");
+    const expected = server.encode(ledgerRowsToRecordBatch(rows)).map((f) =>
+      new Uint8Array(encodeFlightData(f))
+    );
+    const realNow = Date.now;
+    Date.now = () => 17.25;
+    let got;
+    try {
+      got = encodeLedgers([{ ...l }], {
+        start: l.sequence,
+        end: l.sequence,
+        networkId: NETWORK_ID,
+        sourceType: "rpc",
+        batchBytes: 2 << 20,
+      })[0].encoded!.messages.map((m) => m.subarray(5));
+    } finally {
+      Date.now = realNow;
+    }
+    assert.deepEqual(got, expected, `ledger ${l.sequence}, ${l.xdr.byteLength} bytes`);
   }
 });
