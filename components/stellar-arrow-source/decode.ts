@@ -81,13 +81,52 @@ function zstdChunkSize(compressed: number): number {
   return Math.min(64 * 1024 * 1024, Math.max(64 * 1024, compressed * 12));
 }
 
-/** Decodes one lake batch object. */
-export function decodeLakeBatch(req: Extract<DecodeRequest, { kind: "lake" }>): DecodeResult {
+type LakeRequest = Extract<DecodeRequest, { kind: "lake" }>;
+
+/**
+ * Reads the first existing file of `files` (a local lake's candidate names of one batch object):
+ * `not_found` naming the first when none exists, `unavailable` when one cannot be read.
+ */
+function readCandidates(req: LakeRequest, files: string[]): { bytes: Uint8Array; object: string } {
+  for (const path of files) {
+    try {
+      return { bytes: Deno.readFileSync(path), object: path };
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) continue;
+      throw new SourceError("unavailable", `cannot read ${path}: ${errorMessage(err)}`, {
+        ledger: req.start,
+        object: path,
+        cause: err,
+      });
+    }
+  }
+  throw new SourceError(
+    "not_found",
+    `ledger ${req.start}: batch object ${files[0]} not found (also tried ${
+      files.length - 1
+    } other name(s))`,
+    { ledger: req.start, object: files[0] },
+  );
+}
+
+/** Decodes one lake batch object (read from `req.files` when `req.bytes` is absent). */
+export function decodeLakeBatch(req: LakeRequest): DecodeResult {
   const t0 = performance.now();
+  if (!req.bytes) {
+    if (!req.files?.length) {
+      throw new SourceError("internal", `ledgers ${req.start}-${req.end}: no bytes or files`, {
+        ledger: req.start,
+        object: req.object,
+      });
+    }
+    const read = readCandidates(req, req.files);
+    req = { ...req, bytes: read.bytes, object: read.object };
+  }
+  const bytes = req.bytes!;
   const where = `ledgers ${req.start}-${req.end}`;
   let raw: Uint8Array;
   try {
-    raw = zlib.zstdDecompressSync(req.bytes, { chunkSize: zstdChunkSize(req.bytes.byteLength) });
+    raw = zlib.zstdDecompressSync(bytes, { chunkSize: zstdChunkSize(bytes.byteLength) });
   } catch (err) {
     throw new SourceError(
       "data_loss",
@@ -125,7 +164,7 @@ export function decodeLakeBatch(req: Extract<DecodeRequest, { kind: "lake" }>): 
     );
   }
   const ledgers = batch.ledgers.map((l) => toDecoded(l.summary, l.bytes, req.object));
-  return { ledgers, storedBytes: req.bytes.length, decodeMs: performance.now() - t0 };
+  return { ledgers, storedBytes: bytes.length, decodeMs: performance.now() - t0 };
 }
 
 /** Decodes one RPC page. */

@@ -157,3 +157,27 @@ Deno.test("a batch holding part of its name's span decodes (genesis batch); outs
     dataLoss(/holds ledgers 1410050-1410111 instead/, 1410048),
   );
 });
+
+Deno.test("a local object is read by the decoder: first existing candidate, else not_found", () => {
+  const path = `${lakePath("testnet-p19")}/${P19_OBJECT}`;
+  const missing = path.replace(/\.xdr\.zst$/, ".xdr.zstd");
+  const base = { kind: "lake" as const, object: missing, start: 1410048, end: 1410111 };
+  const read = decodeUnit({ ...base, files: [missing, path] });
+  assert.equal(read.ledgers.length, 64);
+  assert.equal(read.storedBytes, P19_BYTES.length);
+  assert.ok(read.ledgers.every((l) => l.object === path), "rows name the file read");
+  assert.throws(
+    () => decodeUnit({ ...base, files: [missing, `${missing}.2`] }),
+    (err: unknown) =>
+      err instanceof SourceError && err.kind === "not_found" && err.ledger === 1410048 &&
+      err.object === missing &&
+      /ledger 1410048: batch object .*\.xdr\.zstd not found \(also tried 1 other name\(s\)\)/.test(
+        err.message,
+      ),
+  );
+  assert.throws(
+    () => decodeUnit({ ...base, files: [lakePath("testnet-p19")] }),
+    (err: unknown) =>
+      err instanceof SourceError && err.kind === "unavailable" && /cannot read/.test(err.message),
+  );
+});

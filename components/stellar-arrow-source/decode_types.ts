@@ -62,8 +62,14 @@ export type DecodeRequest =
     start: number;
     /** Last ledger the object's name says it holds. */
     end: number;
-    /** zstd-compressed `LedgerCloseMetaBatch`. */
-    bytes: Uint8Array;
+    /** zstd-compressed `LedgerCloseMetaBatch`; absent when `files` says where to read it. */
+    bytes?: Uint8Array;
+    /**
+     * A local lake: the candidate paths of the batch object, in order. The decoder reads the first
+     * that exists (off the main thread; `object` then names that path), and fails `not_found`
+     * naming the first when none does.
+     */
+    files?: string[];
   }
   | {
     kind: "rpc";

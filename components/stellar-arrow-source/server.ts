@@ -91,7 +91,9 @@ function transferables(req: DecodeRequest): Transferable[] {
   if (req.kind !== "lake") return out;
   const b = req.bytes;
   // Only move a buffer the request owns entirely (no other views into it).
-  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) out.push(b.buffer as ArrayBuffer);
+  if (b && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) {
+    out.push(b.buffer as ArrayBuffer);
+  }
   return out;
 }
 

@@ -11,6 +11,7 @@ import {
   DataLake,
   type LakeBatch,
   ListingRefusedError,
+  LocalStore,
   type OpenLakeOptions,
   type SequenceRange,
 } from "./lake/mod.ts";
@@ -139,11 +140,19 @@ export class LakeSource implements LedgerSource {
     }
   }
 
-  /** Reads one batch object (missing → `not_found` naming the ledger and object). */
+  /**
+   * Reads one batch object (missing → `not_found` naming the ledger and object). A local lake's
+   * object is read by the decoder instead (`files`: its candidate paths), off the main thread.
+   */
   async fetch(unit: UnitRef, signal?: AbortSignal): Promise<DecodeRequest> {
     const lake = await this.lake();
     const probed = this.#probed;
     this.#probed = undefined;
+    if (lake.store instanceof LocalStore && probed?.range.start !== unit.start) {
+      const files = lake.candidateKeys(unit.start).map((k) => lake.store.describe(k));
+      const range = lake.batchRange(unit.start);
+      return { kind: "lake", object: files[0], start: range.start, end: range.end, files };
+    }
     const batch = probed?.range.start === unit.start
       ? probed
       : await lake.readBatch(unit.start, signal);
