@@ -14,7 +14,8 @@
  *
  * `--quick` runs only the decode baseline, the transport and the source (1 stream each, default
  * client window). Every Flight row also reports CPU ms per ledger (Linux `/proc`) of the server's
- * main thread, its other threads and the client process, which hardly depend on contention.
+ * main thread, decode workers, V8 helper threads (concurrent GC) and other threads, and of the
+ * client process: these hardly depend on contention, unlike the rates.
  *
  * @module
  */
@@ -152,9 +153,30 @@ function cpuMs(pid: number | "self", tid?: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** CPU ms of a server's main thread (tid = pid), of all its threads, and of this process. */
-function cpuSnapshot(pid: number): { main: number; all: number; client: number } {
-  return { main: cpuMs(pid, pid), all: cpuMs(pid), client: cpuMs("self") };
+/** CPU ms of a server's threads by kind: main (tid = pid), Web Workers, V8 helpers, the rest. */
+function threadCpu(pid: number): { main: number; workers: number; v8: number; rest: number } {
+  const out = { main: 0, workers: 0, v8: 0, rest: 0 };
+  for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+    const tid = Number(t.name);
+    let comm: string;
+    let ms: number;
+    try {
+      comm = Deno.readTextFileSync(`/proc/${pid}/task/${tid}/comm`).trim();
+      ms = cpuMs(pid, tid);
+    } catch {
+      continue; // the thread ended
+    }
+    if (tid === pid) out.main += ms;
+    else if (/^worker-/.test(comm)) out.workers += ms;
+    else if (/^V8 /.test(comm)) out.v8 += ms;
+    else out.rest += ms;
+  }
+  return out;
+}
+
+/** CPU ms of a server's threads (see {@linkcode threadCpu}) and of this process. */
+function cpuSnapshot(pid: number) {
+  return { ...threadCpu(pid), client: cpuMs("self") };
 }
 
 async function startServer(
@@ -247,7 +269,9 @@ async function measure(server: Server, concurrency: number, rounds: number, wind
     rows,
     cpu: {
       main: (cpu1.main - cpu0.main) / rows,
-      others: (cpu1.all - cpu1.main - (cpu0.all - cpu0.main)) / rows,
+      workers: (cpu1.workers - cpu0.workers) / rows,
+      v8: (cpu1.v8 - cpu0.v8) / rows,
+      rest: (cpu1.rest - cpu0.rest) / rows,
       client: (cpu1.client - cpu0.client) / rows,
     },
   };
@@ -263,8 +287,7 @@ baseline(files, 1); // warm-up
 console.log(
   `DoGet ${TICKET} (20 ledgers, ~1 MB each) x ${ROUNDS} rounds per stream; client in this ` +
     `process, servers in subprocesses; ${TRIALS} interleaved trials, medians (the machine is ` +
-    `shared). CPU: ms per ledger of the server's main thread, its other threads (decode ` +
-    `workers, GC helpers, I/O), and this client process.`,
+    `shared). CPU: ms per ledger of the server's threads by kind and of this client process.`,
 );
 interface Config {
   label: string;
@@ -303,7 +326,7 @@ for (const w of new Set(configs.map((c) => c.workers).filter((w) => w >= 0))) {
 interface Sample {
   ledgersPerSec: number;
   mbPerSec: number;
-  cpu?: { main: number; others: number; client: number };
+  cpu?: { main: number; workers: number; v8: number; rest: number; client: number };
 }
 const samples = configs.map(() => [] as Sample[]);
 try {
@@ -333,11 +356,11 @@ const transport = transportAt >= 0 ? median(samples[transportAt].map((x) => x.le
 for (const [i, c] of configs.entries()) {
   const lps = median(samples[i].map((x) => x.ledgersPerSec));
   const mbps = median(samples[i].map((x) => x.mbPerSec));
+  const cpuOf = (k: keyof NonNullable<Sample["cpu"]>) =>
+    median(samples[i].map((x) => x.cpu![k])).toFixed(2);
   const cpu = samples[i][0].cpu
-    ? `; CPU ms/ledger main ${median(samples[i].map((x) => x.cpu!.main)).toFixed(2)}, other ` +
-      `threads ${median(samples[i].map((x) => x.cpu!.others)).toFixed(2)}, client ${
-        median(samples[i].map((x) => x.cpu!.client)).toFixed(2)
-      }`
+    ? `; CPU ms/ledger: server main ${cpuOf("main")}, decode workers ${cpuOf("workers")}, V8 ` +
+      `helpers (GC) ${cpuOf("v8")}, other ${cpuOf("rest")}; client ${cpuOf("client")}`
     : "";
   console.log(
     `  ${c.label}${

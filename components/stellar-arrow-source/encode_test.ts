@@ -17,7 +17,9 @@ const P19_OBJECT = "FFEA7C7F--1409920-1410559/FFEA7BFF--1410048-1410111.xdr.zst"
 const P19_BYTES = await Deno.readFile(`${lakePath("testnet-p19")}/${P19_OBJECT}`);
 const NETWORK_ID = new Uint8Array(32).fill(7);
 
-function request(encode?: Omit<EncodeRequest, "networkId" | "sourceType">): DecodeRequest {
+function request(
+  encode?: Omit<EncodeRequest, "networkId" | "sourceType">,
+): Extract<DecodeRequest, { kind: "lake" }> {
   return {
     kind: "lake",
     object: `lake/${P19_OBJECT}`,
@@ -203,4 +205,38 @@ Deno.test("one-ledger batches are written directly, byte for byte as the Flight 
     }
     assert.deepEqual(got, expected, `ledger ${l.sequence}, ${l.xdr.byteLength} bytes`);
   }
+});
+
+Deno.test("encoding units one after another: earlier messages intact, bad zstd is DATA_LOSS", async () => {
+  const first = decodeUnit(request({ start: 0, end: 2 ** 32, batchBytes: 2 << 20 })).ledgers;
+  const messages = first.flatMap((l) => l.encoded?.messages ?? []);
+  const snapshot = messages.map((m) => m.slice());
+  const lake = lakePath("testnet-p19");
+  const other = "FFEA7C7F--1409920-1410559/FFEA7B7F--1410176-1410239.xdr.zst";
+  const again = decodeUnit({
+    kind: "lake",
+    object: other,
+    start: 1410176,
+    end: 1410239,
+    bytes: await Deno.readFile(`${lake}/${other}`),
+    encode: {
+      start: 0,
+      end: 2 ** 32,
+      networkId: NETWORK_ID,
+      sourceType: "datalake",
+      batchBytes: 1,
+    },
+  });
+  assert.equal(again.ledgers.length, 64);
+  assert.deepEqual(messages, snapshot);
+  assert.deepEqual((await rowsOf(messages)).map((r) => r.sequence), first.map((l) => l.sequence));
+  const bad = P19_BYTES.slice();
+  bad[100] ^= 0xff;
+  bad[200] ^= 0xff;
+  assert.throws(
+    () => decodeUnit({ ...request({ start: 0, end: 2 ** 32, batchBytes: 1 }), bytes: bad }),
+    (err: unknown) =>
+      err instanceof SourceError && err.kind === "data_loss" && err.ledger === 1410048 &&
+      /zstd decompression failed: Zstd decompress error/.test(err.message),
+  );
 });
