@@ -17,7 +17,14 @@
  * Handlers stream: `doGet` returns `{ schema, batches }` where `batches` is any (async) iterable
  * of record batches, pulled one at a time as the client consumes them. Batches whose schema differs
  * from `schema` only in dictionary ids (e.g. built separately with `tableFromArrays`) are
- * re-labelled; dictionaries are re-sent when a batch brings new ones.
+ * re-labelled; dictionaries are re-sent when a batch brings new ones. Heavy producers can encode
+ * off the main thread: `encodeFlightDataFramed` (e.g. in a worker, from `FlightDataEncoder`
+ * frames) gives the exact bytes the server would send, and an {@linkcode EncodedFlightData} among
+ * the batches is written as is, without copying (its `onWritten` says when its buffer is free).
+ *
+ * Receiving: {@linkcode FlightRecordBatchStream} decodes each FlightData straight into a record
+ * batch (`FlightDataDecoder` in `ipc.ts`); binary and utf8 values are views into the received
+ * message (one copy in all: gRPC's reassembly of the HTTP/2 frames).
  *
  * Backpressure: Deno's `node:http2` does not apply HTTP/2 flow control to JavaScript (a server's
  * writes never wait, a client keeps receiving after `pause()`), so the server also waits until
