@@ -22,7 +22,10 @@
  * numbers (default 1: exactly the e2e benchmark's range; more rounds amortise start-up and show
  * the steady state); `--cpu-prof DIR` runs the sink with `--cpu-prof-dir DIR --cpu-prof-md`;
  * `--cpu-env KEY=VALUE` (repeatable) overrides the sink's environment, `--cpu-v8-flags` passes
- * `--v8-flags` (experiments). Per-thread CPU (by thread name) is printed for each run.
+ * `--v8-flags` (experiments); `--cpu-sink PATH/main.ts` (repeatable) runs that sink instead, e.g.
+ * a baseline checkout's (`git worktree add`), alternating run by run when several are given;
+ * `--cpu-log FILE` saves the sink's output of the last run.
+ * Per-thread CPU (by thread name) is printed for each run.
  *
  * @module
  */
@@ -55,6 +58,8 @@ const { values: args } = parseArgs({
     "cpu-prof": { type: "string" },
     "cpu-env": { type: "string", multiple: true, default: [] },
     "cpu-v8-flags": { type: "string" },
+    "cpu-sink": { type: "string", multiple: true, default: [] },
+    "cpu-log": { type: "string" },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -311,6 +316,7 @@ async function sections1to4(): Promise<void> {
 /** CPU ms per thread name (`/proc/PID/task/TID/stat` comm) of a process. */
 function threadCpuMs(pid: string): Map<string, number> {
   const out = new Map<string, number>();
+  const counts = new Map<string, number>();
   for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
     let stat: string;
     try {
@@ -321,8 +327,13 @@ function threadCpuMs(pid: string): Map<string, number> {
     const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/[0-9]+$/, "");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     out.set(comm, (out.get(comm) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    counts.set(comm, (counts.get(comm) ?? 0) + 1);
   }
-  return out;
+  // Name threads "name×count" when there are several.
+  return new Map([...out].map(([name, ms]) => {
+    const n = counts.get(name)!;
+    return [n > 1 ? `${name}×${n}` : name, ms];
+  }));
 }
 
 function threadDelta(before: Map<string, number>, after: Map<string, number>): string {
@@ -364,9 +375,14 @@ async function section5(): Promise<void> {
   const ledgers = last - first + 1;
   const stub = await startProcessorStub({ events: served, prebuild: true });
   const prof = args["cpu-prof"];
-  const results: { cpuMs: number; seconds: number }[] = [];
+  // Alternating between sinks (e.g. a baseline checkout's) keeps the machine's load comparable.
+  const mains: string[] = args["cpu-sink"].length > 0
+    ? args["cpu-sink"]
+    : [new URL("../components/arrow-analytics-sink/main.ts", import.meta.url).pathname];
+  const results: { cpuMs: number; seconds: number; main: string }[] = [];
   try {
-    for (let run = 0; run < Number(args["cpu-runs"]); run++) {
+    for (let run = 0; run < Number(args["cpu-runs"]) * mains.length; run++) {
+      const sinkMain = mains[run % mains.length];
       const dir = await Deno.makeTempDir({ prefix: "sink-bench-cpu-" });
       const child = new Deno.Command(Deno.execPath(), {
         args: [
@@ -374,7 +390,7 @@ async function section5(): Promise<void> {
           "-A",
           ...(prof ? [`--cpu-prof-dir=${prof}`, "--cpu-prof-md"] : []),
           ...(args["cpu-v8-flags"] ? [`--v8-flags=${args["cpu-v8-flags"]}`] : []),
-          new URL("../components/arrow-analytics-sink/main.ts", import.meta.url).pathname,
+          sinkMain,
         ],
         env: {
           PROCESSOR_ENDPOINT: stub.endpoint,
@@ -427,10 +443,17 @@ async function section5(): Promise<void> {
           throw new Error(`the sink did not reach ledger ${last}:\n${log.slice(-2000)}`);
         }
         const threads = threadDelta(threads0, threadCpuMs(pid));
-        results.push({ cpuMs: end - cpu0, seconds: (performance.now() - t0) / 1000 });
+        if (args["cpu-log"]) await Deno.writeTextFile(args["cpu-log"], log);
+        results.push({
+          cpuMs: end - cpu0,
+          seconds: (performance.now() - t0) / 1000,
+          main: sinkMain,
+        });
         const r = results.at(-1)!;
         console.log(
-          `   run ${run + 1}: ${r.cpuMs} ms CPU for ${ledgers} ledgers = ${
+          `   run ${run + 1}${
+            mains.length > 1 ? ` (${sinkMain})` : ""
+          }: ${r.cpuMs} ms CPU for ${ledgers} ledgers = ${
             (r.cpuMs / ledgers).toFixed(1)
           } ms/ledger, ${(r.cpuMs * 1000 / served.length).toFixed(1)} µs/event (${
             r.seconds.toFixed(2)
@@ -446,14 +469,16 @@ async function section5(): Promise<void> {
   } finally {
     await stub.close();
   }
-  const sorted = results.map((r) => r.cpuMs).sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)];
-  console.log(
-    `\n5. Sink process CPU (main.ts, outputs parquet,jsonl,websocket,api, PARQUET_WORKERS=1; ${ledgers} ledgers, ${served.length} events; median of ${results.length}):`,
-  );
-  console.log(
-    `   ${(median / ledgers).toFixed(1)} ms CPU per ledger, ${
-      (median * 1000 / served.length).toFixed(1)
-    } µs per event (utime+stime from "Streaming ledgers" to the last commit)`,
-  );
+  for (const main of mains) {
+    const sorted = results.filter((r) => r.main === main).map((r) => r.cpuMs).sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    console.log(
+      `\n5. Sink process CPU (${main}; outputs parquet,jsonl,websocket,api, PARQUET_WORKERS=1; ${ledgers} ledgers, ${served.length} events; median of ${sorted.length}):`,
+    );
+    console.log(
+      `   ${(median / ledgers).toFixed(1)} ms CPU per ledger, ${
+        (median * 1000 / served.length).toFixed(1)
+      } µs per event (utime+stime from "Streaming ledgers" to the last commit)`,
+    );
+  }
 }

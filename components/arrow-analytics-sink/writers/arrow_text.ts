@@ -59,30 +59,42 @@ class ByteWriter {
     for (let v = n; v > 0; v = Math.floor(v / 10)) this.buf[--end] = 0x30 + (v % 10);
   }
 
+  /** The bytes written (a view: the spare capacity is not copied away). */
   result(): Uint8Array {
-    return this.buf.slice(0, this.at);
+    return this.buf.subarray(0, this.at);
   }
 }
 
-type Kind = "utf8" | "uint32" | "timestamp";
+const UTF8 = 0;
+const UINT32 = 1;
+const TIMESTAMP = 2;
 
-/** One column of one batch, ready to be read by row. */
+/**
+ * One column of one batch, ready to be read by row. Every column has every field (empty arrays
+ * for the unused ones) so that the row loops see one object shape and one type per field.
+ */
 interface Col {
-  kind: Kind;
-  offsets?: Int32Array;
-  values: Uint8Array | Uint32Array | BigInt64Array;
-  bitmap?: Uint8Array;
+  kind: number;
+  offsets: Int32Array;
+  bytes: Uint8Array;
+  u32: Uint32Array;
+  i64: BigInt64Array;
+  bitmap: Uint8Array | null;
   bitOffset: number;
 }
 
 const NAMES = ttpEventSchema.fields.map((f) => f.name);
-const KINDS: Kind[] = ttpEventSchema.fields.map((f) =>
+const KINDS: number[] = ttpEventSchema.fields.map((f) =>
   f.type.typeId === arrow.Type.Utf8
-    ? "utf8"
+    ? UTF8
     : f.type.typeId === arrow.Type.Timestamp
-    ? "timestamp"
-    : "uint32"
+    ? TIMESTAMP
+    : UINT32
 );
+const NO_I32 = new Int32Array(0);
+const NO_U8 = new Uint8Array(0);
+const NO_U32 = new Uint32Array(0);
+const NO_I64 = new BigInt64Array(0);
 
 function columnsOf(batch: arrow.RecordBatch): Col[] {
   return NAMES.map((name, c) => {
@@ -101,11 +113,14 @@ function columnsOf(batch: arrow.RecordBatch): Col[] {
     }
     const bitmap = data.nullBitmap && data.nullBitmap.length > 0 && data.nullCount !== 0
       ? data.nullBitmap
-      : undefined;
+      : null;
+    const kind = KINDS[c];
     return {
-      kind: KINDS[c],
-      offsets: data.valueOffsets as Int32Array | undefined,
-      values: data.values,
+      kind,
+      offsets: kind === UTF8 ? data.valueOffsets as Int32Array : NO_I32,
+      bytes: kind === UTF8 ? data.values as Uint8Array : NO_U8,
+      u32: kind === UINT32 ? data.values as Uint32Array : NO_U32,
+      i64: kind === TIMESTAMP ? data.values as BigInt64Array : NO_I64,
       bitmap,
       bitOffset: data.offset,
     };
@@ -113,7 +128,7 @@ function columnsOf(batch: arrow.RecordBatch): Col[] {
 }
 
 function isNull(col: Col, i: number): boolean {
-  if (!col.bitmap) return false;
+  if (col.bitmap === null) return false;
   const bit = col.bitOffset + i;
   return (col.bitmap[bit >> 3] & (1 << (bit & 7))) === 0;
 }
@@ -148,50 +163,96 @@ function plain(bytes: Uint8Array, from: number, to: number, csv: boolean): boole
 const jsonKeys = NAMES.map((name, c) => encoder.encode(`${c === 0 ? "{" : ","}"${name}":`));
 const NULL = encoder.encode("null");
 
+/** True when no byte of `[from, to)` needs JSON escaping or is non-ASCII. */
+function plainJson(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const b = bytes[k];
+    if (b < 0x20 || b > 0x7f || b === 0x22 || b === 0x5c) return false;
+  }
+  return true;
+}
+
+/** Cells at least this long are copied with `TypedArray.set`, shorter ones byte by byte. */
+const SET_MIN = 24;
+
 /** Encodes `ttp_event` batches as JSON Lines (as `encodeJsonl` of their rows would). */
 export function encodeJsonlFromBatches(batches: readonly arrow.RecordBatch[]): Uint8Array {
   let estimate = 0;
   for (const b of batches) estimate += b.numRows * 700;
   const w = new ByteWriter(estimate);
   const times = new CloseTimes();
+  let timeUs: bigint | undefined;
+  let timeBytes = NO_U8;
+  let keysBytes = 0;
+  for (const k of jsonKeys) keysBytes += k.length;
   for (const batch of batches) {
     const cols = columnsOf(batch);
     const n = batch.numRows;
+    // One scan per column: when no cell needs escaping, cells are copied without checks.
+    const plainCol = cols.map((col) =>
+      col.kind === UTF8 && plainJson(col.bytes, col.offsets[0], col.offsets[n])
+    );
     for (let i = 0; i < n; i++) {
+      // Room for the row's fast path: keys, quoted cells, numbers, the close time, `}\n`.
+      let room = keysBytes + 64 + 11 * cols.length;
       for (let c = 0; c < cols.length; c++) {
-        w.bytes(jsonKeys[c]);
         const col = cols[c];
-        if (col.kind === "timestamp") {
-          const us = isNull(col, i) ? 0n : (col.values as BigInt64Array)[i];
-          w.ensure(2);
-          w.buf[w.at++] = 0x22;
-          w.text(times.text(us));
-          w.ensure(1);
-          w.buf[w.at++] = 0x22;
-        } else if (isNull(col, i)) {
-          w.bytes(NULL);
-        } else if (col.kind === "uint32") {
-          w.uint((col.values as Uint32Array)[i]);
-        } else {
-          const values = col.values as Uint8Array;
-          const from = col.offsets![i];
-          const to = col.offsets![i + 1];
-          if (plain(values, from, to, false)) {
-            w.ensure(to - from + 2);
-            const buf = w.buf;
-            let at = w.at;
-            buf[at++] = 0x22;
-            for (let k = from; k < to; k++) buf[at++] = values[k];
-            buf[at++] = 0x22;
-            w.at = at;
-          } else {
-            w.text(JSON.stringify(decoder.decode(values.subarray(from, to))));
+        if (col.kind === UTF8) room += col.offsets[i + 1] - col.offsets[i];
+      }
+      w.ensure(room);
+      let buf = w.buf;
+      let at = w.at;
+      for (let c = 0; c < cols.length; c++) {
+        const key = jsonKeys[c];
+        for (let k = 0; k < key.length; k++) buf[at++] = key[k];
+        const col = cols[c];
+        if (col.kind === TIMESTAMP) {
+          const us = isNull(col, i) ? 0n : col.i64[i];
+          if (us !== timeUs) {
+            timeBytes = encoder.encode(`"${times.text(us)}"`);
+            timeUs = us;
           }
+          for (let k = 0; k < timeBytes.length; k++) buf[at++] = timeBytes[k];
+          continue;
+        }
+        if (isNull(col, i)) {
+          for (let k = 0; k < NULL.length; k++) buf[at++] = NULL[k];
+          continue;
+        }
+        if (col.kind === UINT32) {
+          w.at = at;
+          w.uint(col.u32[i]);
+          at = w.at;
+          continue;
+        }
+        const values = col.bytes;
+        const from = col.offsets[i];
+        const to = col.offsets[i + 1];
+        if (plainCol[c]) {
+          buf[at++] = 0x22;
+          if (to - from >= SET_MIN) {
+            buf.set(values.subarray(from, to), at);
+            at += to - from;
+          } else {
+            for (let k = from; k < to; k++) buf[at++] = values[k];
+          }
+          buf[at++] = 0x22;
+        } else if (plainJson(values, from, to)) {
+          buf[at++] = 0x22;
+          for (let k = from; k < to; k++) buf[at++] = values[k];
+          buf[at++] = 0x22;
+        } else {
+          // Needs escaping or holds non-ASCII: through JSON.stringify, as the row encoder.
+          w.at = at;
+          w.text(JSON.stringify(decoder.decode(values.subarray(from, to))));
+          w.ensure(room);
+          buf = w.buf;
+          at = w.at;
         }
       }
-      w.ensure(2);
-      w.buf[w.at++] = 0x7d; // }
-      w.buf[w.at++] = 0x0a; // \n
+      buf[at++] = 0x7d; // }
+      buf[at++] = 0x0a; // \n
+      w.at = at;
     }
   }
   return w.result();
@@ -216,16 +277,16 @@ export function encodeCsvFromBatches(batches: readonly arrow.RecordBatch[]): Uin
           w.buf[w.at++] = 0x2c; // ,
         }
         const col = cols[c];
-        if (col.kind === "timestamp") {
-          w.text(times.text(isNull(col, i) ? 0n : (col.values as BigInt64Array)[i]));
+        if (col.kind === TIMESTAMP) {
+          w.text(times.text(isNull(col, i) ? 0n : col.i64[i]));
         } else if (isNull(col, i)) {
           continue; // empty field
-        } else if (col.kind === "uint32") {
-          w.uint((col.values as Uint32Array)[i]);
+        } else if (col.kind === UINT32) {
+          w.uint(col.u32[i]);
         } else {
-          const values = col.values as Uint8Array;
-          const from = col.offsets![i];
-          const to = col.offsets![i + 1];
+          const values = col.bytes;
+          const from = col.offsets[i];
+          const to = col.offsets[i + 1];
           if (from < to && plain(values, from, to, true)) {
             w.ensure(to - from);
             const buf = w.buf;
