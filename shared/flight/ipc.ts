@@ -128,6 +128,8 @@ function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB` : `${n} bytes`;
 }
 
+const schemaFrames = new WeakMap<arrow.Schema, IpcFrame>();
+
 /**
  * Encodes one Flight stream: {@linkcode FlightDataEncoder.schemaFrame} first, then
  * {@linkcode FlightDataEncoder.encode} for each record batch.
@@ -155,6 +157,19 @@ export class FlightDataEncoder {
   /** The Schema message (empty body); send it first, even when no batch follows. */
   schemaFrame(): IpcFrame {
     return this.#schemaFrame;
+  }
+
+  /**
+   * The Schema message of `schema`, as {@linkcode FlightDataEncoder.schemaFrame} gives it, made
+   * once per schema object (a server sends it at the start of every stream).
+   */
+  static schemaFrameOf(schema: arrow.Schema): IpcFrame {
+    let frame = schemaFrames.get(schema);
+    if (!frame) {
+      frame = new FlightDataEncoder(schema).schemaFrame();
+      schemaFrames.set(schema, frame);
+    }
+    return frame;
   }
 
   /**

@@ -199,3 +199,11 @@ Deno.test("bodies at any alignment decode; 1-byte buffers stay views into the bo
     }
   }
 });
+
+Deno.test("schemaFrameOf: the encoder's Schema message, made once per schema", () => {
+  const schema = eventTable(0, 3).schema;
+  const frame = FlightDataEncoder.schemaFrameOf(schema);
+  assert.equal(FlightDataEncoder.schemaFrameOf(schema), frame);
+  assert.deepEqual(frame.header, new FlightDataEncoder(schema).schemaFrame().header);
+  assert.equal(frame.kind, "schema");
+});

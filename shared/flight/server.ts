@@ -629,11 +629,14 @@ export class FlightServer {
       if (!stream?.schema || !stream.batches) {
         throw FlightError.internal("doGet handler returned no { schema, batches }");
       }
-      const encoder = new FlightDataEncoder(stream.schema, {
-        targetMessageBytes: this.#options.targetMessageBytes,
-        maxMessageBytes: this.#options.maxMessageBytes,
-      });
-      await send(encoder.schemaFrame());
+      // Made on the first record batch: a stream of pre-encoded messages never needs one.
+      let encoder: FlightDataEncoder | undefined;
+      const encoderOf = () =>
+        encoder ??= new FlightDataEncoder(stream.schema, {
+          targetMessageBytes: this.#options.targetMessageBytes,
+          maxMessageBytes: this.#options.maxMessageBytes,
+        });
+      await send(FlightDataEncoder.schemaFrameOf(stream.schema));
       const it = iteratorOf(stream.batches);
       let finished = false;
       try {
@@ -647,9 +650,9 @@ export class FlightServer {
           if (item instanceof EncodedFlightData) {
             await sendEncoded(item);
           } else if (!("appMetadata" in item)) {
-            for (const frame of encoder.encode(item)) await send(frame);
+            for (const frame of encoderOf().encode(item)) await send(frame);
           } else {
-            const frames = encoder.encode(item.batch);
+            const frames = encoderOf().encode(item.batch);
             for (let i = 0; i < frames.length; i++) {
               const last = i === frames.length - 1;
               await send(last ? { ...frames[i], appMetadata: item.appMetadata } : frames[i]);
