@@ -30,7 +30,11 @@ import { TestPipeline } from "../components/pipeline/testing/harness.ts";
 import { lakeObjects } from "../components/pipeline/testing/lake.ts";
 import { writeLoopedLake } from "../components/pipeline/testing/looped_lake.ts";
 import { RssSampler } from "../components/pipeline/testing/rss.ts";
-import { procCpuMs } from "../components/ttp-arrow-processor/testing/processes.ts";
+import {
+  procCpuMs,
+  type ThreadCpu,
+  threadCpuMs,
+} from "../components/ttp-arrow-processor/testing/processes.ts";
 import type { ServiceName } from "../components/pipeline/plan.ts";
 
 const { values } = parseArgs({
@@ -76,6 +80,8 @@ function logTime(line: string): number | undefined {
 interface RunResult {
   seconds: number;
   cpuMs: Record<string, number>;
+  /** CPU ms by thread kind, per process. */
+  threads: Record<string, ThreadCpu>;
   peakMiB: Record<string, number>;
 }
 
@@ -88,7 +94,11 @@ async function sinkRun(pipeline: TestPipeline): Promise<RunResult> {
     const pids: Record<string, number> = {};
     for (const name of NAMES.slice(0, 3)) pids[name] = pipeline.pid(name);
     const cpu0: Record<string, number> = {};
-    for (const [name, pid] of Object.entries(pids)) cpu0[name] = procCpuMs(String(pid));
+    const threads0: Record<string, ThreadCpu> = {};
+    for (const [name, pid] of Object.entries(pids)) {
+      cpu0[name] = procCpuMs(String(pid));
+      threads0[name] = threadCpuMs(pid);
+    }
     const sink = await pipeline.start("sink", { wait: false });
     pids.sink = sink.child.pid;
     const sampler = new RssSampler(pids, 100);
@@ -100,13 +110,23 @@ async function sinkRun(pipeline: TestPipeline): Promise<RunResult> {
         pipeline.lines("sink").slice(seen).some((l) => l.includes("Streaming ledgers"))
       ) {
         cpu0.sink = procCpuMs(String(pids.sink)); // the sink's CPU from the start of streaming
+        threads0.sink = threadCpuMs(pids.sink);
       }
       if (readCheckpoint(dataDir)?.last_ledger === LOOPED.last) end = Date.now();
       else await new Promise((r) => setTimeout(r, 5));
     }
     const cpuMs: Record<string, number> = {};
+    const threads: Record<string, ThreadCpu> = {};
     for (const [name, pid] of Object.entries(pids)) {
       cpuMs[name] = procCpuMs(String(pid)) - (cpu0[name] ?? 0);
+      const now = threadCpuMs(pid);
+      const before = threads0[name] ?? { main: 0, workers: 0, v8: 0, rest: 0 };
+      threads[name] = {
+        main: now.main - before.main,
+        workers: now.workers - before.workers,
+        v8: now.v8 - before.v8,
+        rest: now.rest - before.rest,
+      };
     }
     const rss = sampler.stop();
     if (end === undefined) {
@@ -120,7 +140,7 @@ async function sinkRun(pipeline: TestPipeline): Promise<RunResult> {
     const peakMiB: Record<string, number> = {};
     for (const [name, s] of Object.entries(rss)) peakMiB[name] = Math.round(s.peak / 1024);
     await pipeline.stop("sink");
-    return { seconds: (end - start) / 1000, cpuMs, peakMiB };
+    return { seconds: (end - start) / 1000, cpuMs, threads, peakMiB };
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
@@ -194,7 +214,14 @@ for (const workers of values.workers.split(",").map(Number)) {
         (LEDGERS / median / baseline).toFixed(2)
       }x the SDK decode baseline; CPU ms per ledger: ${
         NAMES.map((n) => `${n} ${cpuPerLedger(n).toFixed(1)}`).join(", ")
-      }, total ${total.toFixed(1)} (SDK decode ${
+      } (by thread: ${
+        NAMES.slice(1).map((n) => {
+          const t = (k: keyof ThreadCpu) =>
+            (rs.map((r) => r.threads[n][k]).reduce((a, b) => a + b, 0) / rs.length / LEDGERS)
+              .toFixed(1);
+          return `${n} main ${t("main")} workers ${t("workers")} V8 ${t("v8")} other ${t("rest")}`;
+        }).join("; ")
+      }), total ${total.toFixed(1)} (SDK decode ${
         (1000 / baseline).toFixed(1)
       }) → CPU-bound ceiling on ${navigator.hardwareConcurrency} idle cores ${
         (navigator.hardwareConcurrency * 1000 / total).toFixed(1)

@@ -4,7 +4,7 @@
  * @module
  */
 import type { TtpEvent } from "../schema/ttp_event.ts";
-import { readLedger } from "./ledger_reader.ts";
+import { readLedger, releaseTransaction } from "./ledger_reader.ts";
 import type { LedgerInfo, LedgerTx } from "./ledger_tx.ts";
 import type { ExtractionStats } from "./operations.ts";
 import { orderLedgerEvents } from "./ordering.ts";
@@ -43,7 +43,11 @@ export function extractLedger(lcm: Uint8Array, opts: ExtractOptions): LedgerExtr
   const { info, transactions } = readLedger(lcm, opts.networkPassphrase);
   const stats: ExtractionStats = { skippedContractEvents: 0 };
   const mode = opts.mode ?? "auto";
-  const perTransaction = transactions.map((tx) => transactionEvents(tx, mode, stats));
+  const perTransaction = transactions.map((tx) => {
+    const events = transactionEvents(tx, mode, stats);
+    releaseTransaction(tx); // keeps the live set small; verification decodes again if it runs
+    return events;
+  });
   const ordered = orderLedgerEvents(perTransaction, info.protocolVersion);
   return {
     ledger: info,

@@ -49,6 +49,10 @@ const LEDGER_LAZY: ReadonlySet<string> = new Set([
   "DiagnosticEvent",
   "OfferEntry",
   "DataEntry",
+  // Decoded per transaction when it is read, and dropped after (see releaseTransaction): the
+  // decoded metas of a whole ledger would otherwise stay alive to the end of its extraction,
+  // and every young-generation GC on the way would copy them.
+  "TransactionMeta",
 ]);
 
 const ENVELOPE_LAZY: ReadonlySet<string> = new Set([
@@ -196,7 +200,8 @@ class JoinedTx implements LedgerTx {
   readonly successful: boolean;
   readonly feeCharged: bigint;
   readonly feeProcessing: LedgerTx["feeProcessing"];
-  readonly meta: LedgerTx["meta"];
+  #metaSpan: XdrSpan;
+  #meta: LedgerTx["meta"] | undefined;
   readonly postTxApplyFeeProcessing: LedgerTx["postTxApplyFeeProcessing"];
   #envelopeSpan: () => XdrSpan;
   #resultSpan: XdrSpan;
@@ -216,7 +221,7 @@ class JoinedTx implements LedgerTx {
     this.#envelopeSpan = envelope;
     this.#resultSpan = trm.result.result;
     this.feeProcessing = trm.feeProcessing;
-    this.meta = trm.txApplyProcessing;
+    this.#metaSpan = trm.txApplyProcessing as unknown as XdrSpan;
     this.postTxApplyFeeProcessing = trm.postTxApplyFeeProcessing ?? [];
     // TransactionResult: feeCharged (int64), then the result code; fee bumps nest the inner
     // result after the inner hash (32) and the inner feeCharged (8).
@@ -227,6 +232,17 @@ class JoinedTx implements LedgerTx {
     this.successful = code === 1 || code === -13
       ? int32At(b, o + 52) === 0 && code === 1
       : code === 0;
+  }
+
+  get meta(): LedgerTx["meta"] {
+    return this.#meta ??= decodeSpan<LedgerTx["meta"]>(this.#metaSpan, { lazy: LEDGER_LAZY });
+  }
+
+  /** Drops what was decoded on demand (decoded again if read again). */
+  release(): void {
+    this.#meta = undefined;
+    this.#env = undefined;
+    this.#opResults = undefined;
   }
 
   #envelope(): EnvelopeView {
@@ -256,6 +272,14 @@ class JoinedTx implements LedgerTx {
       decodeSpan<TransactionResultMetaXdr["result"]["result"]>(this.#resultSpan),
     ).operationResults;
   }
+}
+
+/**
+ * Lets go of what `tx` decoded on demand (its meta, envelope and operation results); reading them
+ * again decodes them again. For transactions from {@linkcode readLedger}; others are left alone.
+ */
+export function releaseTransaction(tx: LedgerTx): void {
+  if (tx instanceof JoinedTx) tx.release();
 }
 
 /**

@@ -16,6 +16,38 @@ export function procCpuMs(pid: string): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** CPU time of a process's threads by kind, in milliseconds (see {@linkcode threadCpuMs}). */
+export interface ThreadCpu {
+  /** The main thread (thread id = process id). */
+  main: number;
+  /** Web Workers (threads named `worker-N`). */
+  workers: number;
+  /** V8's helper threads (GC, compilation). */
+  v8: number;
+  /** Every other thread (Tokio, file system, ...). */
+  rest: number;
+}
+
+/** CPU time (user + system) of each kind of thread of a process, from `/proc/PID/task`. */
+export function threadCpuMs(pid: number): ThreadCpu {
+  const out: ThreadCpu = { main: 0, workers: 0, v8: 0, rest: 0 };
+  for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+    let comm: string;
+    let ms: number;
+    try {
+      comm = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/comm`).trim();
+      ms = procCpuMs(`${pid}/task/${t.name}`);
+    } catch {
+      continue; // the thread ended
+    }
+    if (t.name === String(pid)) out.main += ms;
+    else if (/^worker-/.test(comm)) out.workers += ms;
+    else if (/^V8 /.test(comm)) out.v8 += ms;
+    else out.rest += ms;
+  }
+  return out;
+}
+
 /** A running service subprocess. */
 export class ServiceProcess {
   readonly #child: Deno.ChildProcess;
