@@ -127,7 +127,16 @@ export function int64Data(values: readonly bigint[]): arrow.Data<arrow.Int64> {
 /** A timestamp[us, UTC] column from epoch milliseconds. */
 export function timestampUsData(millis: readonly number[]): arrow.Data<arrow.TimestampMicrosecond> {
   const data = new BigInt64Array(millis.length);
-  for (let i = 0; i < millis.length; i++) data[i] = BigInt(Math.round(millis[i] * 1000));
+  // Written as two 32-bit halves (no BigInt per row) while exact; BigInt beyond 2^53 µs.
+  const halves = new Uint32Array(data.buffer);
+  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  for (let i = 0; i < millis.length; i++) {
+    const micros = Math.round(millis[i] * 1000);
+    if (little && micros >= 0 && micros <= Number.MAX_SAFE_INTEGER) {
+      halves[2 * i] = micros % 0x1_0000_0000;
+      halves[2 * i + 1] = Math.floor(micros / 0x1_0000_0000);
+    } else data[i] = BigInt(micros);
+  }
   return arrow.makeData({
     type: new arrow.TimestampMicrosecond("UTC"),
     length: millis.length,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
-import { utf8Data } from "./columns.ts";
+import { timestampUsData, utf8Data } from "./columns.ts";
 
 Deno.test("utf8Data writes ASCII, multi-byte and null values exactly", () => {
   const cases: (string | null)[][] = [
@@ -21,4 +21,13 @@ Deno.test("utf8Data writes ASCII, multi-byte and null values exactly", () => {
     const bytes = values.reduce((n, v) => n + new TextEncoder().encode(v ?? "").length, 0);
     assert.equal(vector.data[0].values.length, bytes);
   }
+});
+
+Deno.test("timestampUsData writes exact microseconds, also negative and beyond 2^53", () => {
+  const millis = [0, 1, 1_700_000_000_123, -86_400_000, 2 ** 53 / 1000 + 7, 9_007_199_254_741];
+  const vector = arrow.makeVector(timestampUsData(millis));
+  assert.deepEqual(
+    Array.from(vector.data[0].values as BigInt64Array),
+    millis.map((m) => BigInt(Math.round(m * 1000))),
+  );
 });
