@@ -96,8 +96,33 @@ function base32Decode(text: string): Uint8Array {
 export const STRKEY_CACHE_SIZE = 65_536;
 
 // Ledgers name the same accounts and contracts over and over (fee sources, SAC contracts,
-// exchanges): encoded strkeys are kept by version byte and payload (as a one-byte string).
+// exchanges): encoded strkeys are kept by version byte and payload.
 const strkeys = new Map<string, string>();
+
+/** A string key for payload bytes: two bytes per UTF-16 unit (16 units for 32 bytes). */
+function cacheKey(b: Uint8Array): string {
+  if (b.length === 32) {
+    return String.fromCharCode(
+      (b[0] << 8) | b[1],
+      (b[2] << 8) | b[3],
+      (b[4] << 8) | b[5],
+      (b[6] << 8) | b[7],
+      (b[8] << 8) | b[9],
+      (b[10] << 8) | b[11],
+      (b[12] << 8) | b[13],
+      (b[14] << 8) | b[15],
+      (b[16] << 8) | b[17],
+      (b[18] << 8) | b[19],
+      (b[20] << 8) | b[21],
+      (b[22] << 8) | b[23],
+      (b[24] << 8) | b[25],
+      (b[26] << 8) | b[27],
+      (b[28] << 8) | b[29],
+      (b[30] << 8) | b[31],
+    );
+  }
+  return String.fromCharCode.apply(null, b as unknown as number[]);
+}
 
 /** Encodes `payload` as a strkey of `kind`; the payload length must match the kind. */
 export function encodeStrkey(kind: StrkeyKind, payload: Uint8Array): string {
@@ -106,8 +131,7 @@ export function encodeStrkey(kind: StrkeyKind, payload: Uint8Array): string {
       `strkey ${kind}: expected a ${PAYLOAD_LENGTH[kind]}-byte payload, got ${payload.length}`,
     );
   }
-  const key = String.fromCharCode(VERSION[kind]) +
-    String.fromCharCode.apply(null, payload as unknown as number[]);
+  const key = String.fromCharCode(VERSION[kind]) + cacheKey(payload);
   let text = strkeys.get(key);
   if (text === undefined) {
     const raw = new Uint8Array(payload.length + 3);

@@ -33,41 +33,9 @@ export interface AccountRef {
   muxId: bigint | null;
 }
 
-const accountCache = new Map<string, string>();
-
-/** A string key for 32 raw bytes (16 UTF-16 code units, two bytes each). */
-function keyOf(b: Uint8Array): string {
-  if (b.length !== 32) return String.fromCharCode.apply(null, b as unknown as number[]);
-  return String.fromCharCode(
-    (b[0] << 8) | b[1],
-    (b[2] << 8) | b[3],
-    (b[4] << 8) | b[5],
-    (b[6] << 8) | b[7],
-    (b[8] << 8) | b[9],
-    (b[10] << 8) | b[11],
-    (b[12] << 8) | b[13],
-    (b[14] << 8) | b[15],
-    (b[16] << 8) | b[17],
-    (b[18] << 8) | b[19],
-    (b[20] << 8) | b[21],
-    (b[22] << 8) | b[23],
-    (b[24] << 8) | b[25],
-    (b[26] << 8) | b[27],
-    (b[28] << 8) | b[29],
-    (b[30] << 8) | b[31],
-  );
-}
-
-/** `G…` strkey of a raw 32-byte ed25519 key (memoised: the same accounts recur). */
+/** `G…` strkey of a raw 32-byte ed25519 key (`encodeAccountId` remembers recurring ones). */
 export function accountAddress(ed25519: Uint8Array): string {
-  const k = keyOf(ed25519);
-  let a = accountCache.get(k);
-  if (a === undefined) {
-    a = encodeAccountId(ed25519);
-    if (accountCache.size > 200_000) accountCache.clear();
-    accountCache.set(k, a);
-  }
-  return a;
+  return encodeAccountId(ed25519);
 }
 
 /** `G…` strkey of a decoded `AccountID`/`PublicKey`. */
@@ -110,18 +78,9 @@ export function liquidityPoolAddress(id: Uint8Array): string {
   return encodeLiquidityPoolId(id);
 }
 
-const contractCache = new Map<string, string>();
-
-/** `C…` strkey of a 32-byte contract id (memoised). */
+/** `C…` strkey of a 32-byte contract id (`encodeContractId` remembers recurring ones). */
 export function contractAddress(id: Uint8Array): string {
-  const k = keyOf(id);
-  let a = contractCache.get(k);
-  if (a === undefined) {
-    a = encodeContractId(id);
-    if (contractCache.size > 100_000) contractCache.clear();
-    contractCache.set(k, a);
-  }
-  return a;
+  return encodeContractId(id);
 }
 
 /**
