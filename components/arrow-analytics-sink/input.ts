@@ -32,8 +32,13 @@ function shape(schema: arrow.Schema): string {
  * written to Parquet as is (otherwise the writer rebuilds Arrow from the rows).
  */
 export function sameSchema(schema: arrow.Schema): boolean {
-  return schema === ttpEventSchema || shape(schema) === SCHEMA_SHAPE;
+  if (schema === ttpEventSchema || schema === lastSame) return true;
+  if (shape(schema) !== SCHEMA_SHAPE) return false;
+  lastSame = schema; // a stream's batches share their schema object
+  return true;
 }
+
+let lastSame: arrow.Schema | undefined;
 
 /** The ledger range a Flight server offers on `["ttp_events"]`. */
 export interface OfferedRange {
@@ -151,11 +156,13 @@ export async function runInput(options: InputOptions): Promise<number> {
             attempt = 0;
             options.onConnected?.(true);
           }
-          const events = batch.numRows > 0 ? recordBatchToEvents(batch) : [];
-          options.onEvents?.(events.length);
-          const blocks = events.length > 0
-            ? assembler.push(events, sameSchema(batch.schema) ? batch : undefined)
-            : [];
+          options.onEvents?.(batch.numRows);
+          // A ttp_event batch stays Arrow: blocks keep slices of it and read rows when asked.
+          const blocks = batch.numRows === 0
+            ? []
+            : sameSchema(batch.schema)
+            ? assembler.pushBatch(batch)
+            : assembler.push(recordBatchToEvents(batch));
           // A watermark: every event through that ledger has been sent, so those ledgers are
           // complete now (a followed tip's last ledger, and ledgers without events).
           const watermark = decodeWatermark(stream.appMetadataOf(batch));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { LedgerAssembler, StreamOrderError } from "./ledger_assembler.ts";
+import { LedgerAssembler, type LedgerBlock, StreamOrderError } from "./ledger_assembler.ts";
+import type { TtpEvent } from "../../shared/schema/ttp_event.ts";
 import { makeEvent } from "./testing/events.ts";
 
 const ev = (ledger: number, index = 0) => makeEvent({ ledger, index });
@@ -82,4 +83,53 @@ Deno.test("blocks keep slices of the received batches, dropped when rows are dro
   c.push([ev(1, 1)]);
   assert.equal(c.completeTo(1)[0].batches, undefined, "rows without a batch invalidate the slices");
   assert.throws(() => c.push([ev(2)], eventsToRecordBatch([])), /Expected 1 rows/);
+});
+
+Deno.test("pushBatch gives the blocks push gives for the same batches, events read on demand", async () => {
+  const { eventsToRecordBatch } = await import("../../shared/schema/ttp_event.ts");
+  const streams: TtpEvent[][][] = [
+    // Ledgers within and across batches.
+    [[ev(1), ev(1, 1), ev(2)], [ev(2, 1), ev(3)], [ev(3, 1), ev(3, 2), ev(5)]],
+    // A repeat inside a batch, and one across batches.
+    [[ev(1), ev(1, 1), ev(1)], [ev(2), ev(2, 1)], [ev(2, 1), ev(2, 2), ev(4)]],
+  ];
+  for (const batches of streams) {
+    const viaPush = new LedgerAssembler(1);
+    const viaBatch = new LedgerAssembler(1);
+    const a: LedgerBlock[] = [];
+    const b: LedgerBlock[] = [];
+    for (const rows of batches) {
+      const batch = eventsToRecordBatch(rows);
+      a.push(...viaPush.push(rows, batch));
+      b.push(...viaBatch.pushBatch(batch));
+    }
+    a.push(...viaPush.completeTo(9));
+    b.push(...viaBatch.completeTo(9));
+    assert.equal(viaBatch.duplicates, viaPush.duplicates);
+    assert.deepEqual(b.map((x) => x.ledger), a.map((x) => x.ledger));
+    for (let i = 0; i < a.length; i++) {
+      assert.equal(b[i].rows, a[i].events.length, `rows of ledger ${a[i].ledger}`);
+      assert.deepEqual(
+        b[i].batches?.map((x) => x.numRows),
+        a[i].batches?.map((x) => x.numRows),
+        `slices of ledger ${a[i].ledger}`,
+      );
+      assert.deepEqual(b[i].events, a[i].events, `events of ledger ${a[i].ledger}`);
+    }
+  }
+  const c = new LedgerAssembler(5);
+  c.pushBatch(eventsToRecordBatch([ev(6)]));
+  assert.throws(() => c.pushBatch(eventsToRecordBatch([ev(5)])), StreamOrderError);
+  const d = new LedgerAssembler(5);
+  d.pushBatch(eventsToRecordBatch([ev(7), ev(8)]));
+  assert.throws(() => d.pushBatch(eventsToRecordBatch([ev(7, 1)])), /already complete/);
+  // Rows without a batch after batch rows: the block keeps a list, as with push.
+  const e = new LedgerAssembler(1);
+  e.pushBatch(eventsToRecordBatch([ev(1)]));
+  e.push([ev(1, 1)]);
+  e.pushBatch(eventsToRecordBatch([ev(1, 2)]));
+  const [only] = e.completeTo(1);
+  assert.equal(only.batches, undefined);
+  assert.deepEqual(only.events, [ev(1), ev(1, 1), ev(1, 2)]);
+  assert.equal(only.rows, 3);
 });

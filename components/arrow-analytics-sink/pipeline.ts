@@ -7,7 +7,6 @@
  *
  * @module
  */
-import type { RecordBatch } from "apache-arrow";
 import type { TtpEvent } from "../../shared/schema/ttp_event.ts";
 import { getLogger } from "../../shared/log/mod.ts";
 import { type Checkpoint, writeCheckpoint } from "./checkpoint.ts";
@@ -22,8 +21,10 @@ export interface Commit {
   fromLedger: number;
   /** Last ledger of the run (the new checkpoint). */
   toLedger: number;
-  /** Its events, in ledger order. */
-  events: TtpEvent[];
+  /** Its events, in ledger order (read from the Arrow batches on first access when needed). */
+  readonly events: TtpEvent[];
+  /** Number of events (without reading them). */
+  eventCount: number;
   /** Files written. */
   files: DataFile[];
   /** Milliseconds from the arrival of the oldest buffered ledger to the commit. */
@@ -114,7 +115,7 @@ export class SinkPipeline {
         );
       }
       this.#blocks.push(block);
-      this.#rows += block.events.length;
+      this.#rows += block.rows ?? block.events.length;
     }
     if (completeThrough > this.#completeThrough) this.#completeThrough = completeThrough;
     if (blocks.length > 0) this.#oldest ??= performance.now();
@@ -164,20 +165,28 @@ export class SinkPipeline {
     this.#blocks = [];
     this.#rows = 0;
     this.#oldest = undefined;
-    const events: TtpEvent[] = [];
-    for (const block of blocks) for (const e of block.events) events.push(e);
+    // The events list is only built when someone reads it (WebSocket clients, REST aggregates,
+    // files of ledgers without Arrow batches): the files are written from the batches.
+    let eventList: TtpEvent[] | undefined;
+    const allEvents = (): TtpEvent[] => {
+      if (!eventList) {
+        eventList = [];
+        for (const block of blocks) for (const e of block.events) eventList.push(e);
+      }
+      return eventList;
+    };
+    let eventCount = 0;
+    for (const block of blocks) eventCount += block.rows ?? block.events.length;
     let files: DataFile[] = [];
     const writer = this.#options.writer;
     try {
       if (writer) {
-        const batches = new Map<number, RecordBatch[]>();
-        for (const block of blocks) if (block.batches) batches.set(block.ledger, block.batches);
-        files = await writer.write(events, batches);
+        files = await writer.writeBlocks(blocks);
         const next: Checkpoint = {
           ...this.#checkpoint,
           last_ledger: toLedger,
           formats: [...writer.formats],
-          events_written: this.#checkpoint.events_written + events.length,
+          events_written: this.#checkpoint.events_written + eventCount,
           updated_at: new Date().toISOString(),
         };
         await writeCheckpoint(this.#options.dataDir, next);
@@ -186,7 +195,7 @@ export class SinkPipeline {
         this.#checkpoint = {
           ...this.#checkpoint,
           last_ledger: toLedger,
-          events_written: this.#checkpoint.events_written + events.length,
+          events_written: this.#checkpoint.events_written + eventCount,
         };
       }
     } catch (error) {
@@ -215,10 +224,19 @@ export class SinkPipeline {
     log.debug("Committed ledgers {from}-{to}: {events} events, {files} files", {
       from: fromLedger,
       to: toLedger,
-      events: events.length,
+      events: eventCount,
       files: files.length,
     });
-    this.#options.onCommit?.({ fromLedger, toLedger, events, files, latencyMs });
+    this.#options.onCommit?.({
+      fromLedger,
+      toLedger,
+      get events() {
+        return allEvents();
+      },
+      eventCount,
+      files,
+      latencyMs,
+    });
   }
 
   /** Stops the timer and commits what is buffered. */

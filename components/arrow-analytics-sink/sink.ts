@@ -319,9 +319,10 @@ async function startLocked(
   // --- input and pipeline -------------------------------------------------------------------
   const onCommit = (c: Commit) => {
     checkpoint = pipeline!.checkpoint as Checkpoint;
-    store?.addCommit(c.files, c.events);
+    // Events are read from the Arrow batches only for whoever needs them.
+    store?.addCommit(c.files, store.needsEvents ? c.events : []);
     committed.advance(c.toLedger);
-    m.eventsWritten.inc(c.events.length);
+    m.eventsWritten.inc(c.eventCount);
     m.success.inc();
     m.latency.observe(c.latencyMs);
     for (const f of c.files) {
@@ -329,7 +330,7 @@ async function startLocked(
       m.bytesWritten.inc(f.bytes ?? 0, { format: f.format });
       m.eventsByFormat.inc(f.rows ?? 0, { format: f.format });
     }
-    void hub?.publish(c.events);
+    if (hub && hub.connections > 0) void hub.publish(c.events);
   };
 
   async function resolveStart(): Promise<number | undefined> {

@@ -253,6 +253,11 @@ export class EventStore {
     return new EventStore(options.format, instance, connections, files);
   }
 
+  /** True when {@linkcode addCommit} uses events (aggregates for `/api/stats` are held). */
+  get needsEvents(): boolean {
+    return this.#aggregates !== undefined;
+  }
+
   /**
    * Makes a commit visible: its files (other formats are ignored) and its events (for the
    * running statistics).

@@ -12,7 +12,7 @@
 import type * as arrow from "apache-arrow";
 import type { TtpEvent } from "../../../shared/schema/ttp_event.ts";
 import { removeTempFiles, syncDir, writeFileAtomic } from "./atomic_file.ts";
-import { encodeInline, type FileEncodeFn } from "./file_encoder.ts";
+import { encodeInline, type EncodeInput, type FileEncodeFn } from "./file_encoder.ts";
 import {
   dataFileName,
   type FileFormat,
@@ -61,6 +61,25 @@ export interface RecoveryReport {
 /** A committed file that straddles the checkpoint: the dataset cannot be trusted. */
 export class DatasetCorruptError extends Error {
   override name = "DatasetCorruptError";
+}
+
+/** A complete ledger for {@linkcode DatasetWriter.writeBlocks} (the sink's ledger blocks). */
+export interface LedgerRows {
+  /** Ledger sequence. */
+  ledger: number;
+  /** Its events (read only when the files cannot be written from `batches`). */
+  readonly events: readonly TtpEvent[];
+  /** The same rows as `ttp_event` record batch slices, when known. */
+  batches?: readonly arrow.RecordBatch[];
+  /** Number of rows, when known without reading `events`. */
+  rows?: number;
+}
+
+async function settle(jobs: Promise<DataFile[]>[]): Promise<DataFile[]> {
+  const settled = await Promise.allSettled(jobs);
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.flatMap((s) => (s as PromiseFulfilledResult<DataFile[]>).value);
 }
 
 /** Writes and lists the dataset; see the module doc. */
@@ -132,25 +151,71 @@ export class DatasetWriter {
         }
       }
       jobs.push(
-        this.#writePartition({ date, first, last, events: list, batches: partitionBatches }),
+        this.#writePartition({
+          date,
+          first,
+          last,
+          rows: list.length,
+          input: { events: list, batches: partitionBatches },
+        }),
       );
     }
-    const settled = await Promise.allSettled(jobs);
-    const failed = settled.find((s) => s.status === "rejected");
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    return settled.flatMap((s) => (s as PromiseFulfilledResult<DataFile[]>).value);
+    return await settle(jobs);
+  }
+
+  /**
+   * Writes complete ledgers (in ledger order) as {@linkcode write} does. When every ledger comes
+   * with its Arrow batch slices and row count, the files are written from the batches alone and
+   * the ledgers' events are not read (a ledger's partition is its first row's close time);
+   * otherwise this is {@linkcode write} of their events and whatever slices they have.
+   */
+  async writeBlocks(ledgers: readonly LedgerRows[]): Promise<DataFile[]> {
+    if (this.formats.length === 0) return [];
+    if (!ledgers.every((l) => l.batches !== undefined && l.rows !== undefined)) {
+      const events: TtpEvent[] = [];
+      const batches = new Map<number, readonly arrow.RecordBatch[]>();
+      for (const l of ledgers) {
+        for (const e of l.events) events.push(e);
+        if (l.batches) batches.set(l.ledger, l.batches);
+      }
+      return await this.write(events, batches);
+    }
+    const byDate = new Map<string, LedgerRows[]>();
+    for (const l of ledgers) {
+      if (l.rows === 0 || l.batches!.length === 0) continue;
+      const date = partitionDate(Number(l.batches![0].getChild("closed_at")?.get(0) ?? NaN));
+      let list = byDate.get(date);
+      if (!list) byDate.set(date, list = []);
+      list.push(l);
+    }
+    const jobs: Promise<DataFile[]>[] = [];
+    for (const [date, list] of byDate) {
+      let rows = 0;
+      const batches: arrow.RecordBatch[] = [];
+      for (const l of list) {
+        rows += l.rows!;
+        batches.push(...l.batches!);
+      }
+      jobs.push(this.#writePartition({
+        date,
+        first: Math.min(...list.map((l) => l.ledger)),
+        last: Math.max(...list.map((l) => l.ledger)),
+        rows,
+        input: {
+          get events() {
+            return list.flatMap((l) => l.events); // only for an encoder without batch support
+          },
+          batches,
+        },
+      }));
+    }
+    return await settle(jobs);
   }
 
   async #writePartition(
-    job: {
-      date: string;
-      first: number;
-      last: number;
-      events: TtpEvent[];
-      batches?: arrow.RecordBatch[];
-    },
+    job: { date: string; first: number; last: number; rows: number; input: EncodeInput },
   ): Promise<DataFile[]> {
-    const encoded = await this.#encode({ events: job.events, batches: job.batches }, this.formats);
+    const encoded = await this.#encode(job.input, this.formats);
     return await Promise.all(this.formats.map(async (format) => {
       const bytes = encoded[format];
       if (!bytes) throw new Error(`The encoder returned no ${format} file for ${job.date}`);
@@ -163,7 +228,7 @@ export class DatasetWriter {
         first: job.first,
         last: job.last,
         format,
-        rows: job.events.length,
+        rows: job.rows,
         bytes: bytes.length,
       };
     }));

@@ -181,3 +181,51 @@ Deno.test("files encoded in a worker equal files encoded inline, from rows or fr
     encoder.close();
   }
 });
+
+Deno.test("writeBlocks from Arrow ledger blocks writes the files write gives for their events", async () => {
+  const { eventsToRecordBatch } = await import("../../../shared/schema/ttp_event.ts");
+  const { LedgerAssembler } = await import("../ledger_assembler.ts");
+  // Three ledgers on 2026-01-01, two on 2026-01-02: two partitions.
+  const day = Date.UTC(2026, 0, 2);
+  const events = [1, 2, 3, 4, 5].flatMap((ledger) =>
+    [0, 1, 2].map((index) =>
+      makeEvent({ ledger, index, closedAt: day + (ledger - 3.5) * 3_600_000 })
+    )
+  );
+  const assembler = new LedgerAssembler(1);
+  const blocks = [
+    ...assembler.pushBatch(eventsToRecordBatch(events.slice(0, 7))),
+    ...assembler.pushBatch(eventsToRecordBatch(events.slice(7))),
+    ...assembler.completeTo(5),
+  ];
+  assert.ok(blocks.every((b) => b.batches && b.rows === 3));
+  const formats = ["parquet", "jsonl", "csv"] as const;
+  const [dirA, dirB] = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+  try {
+    const fromEvents = await new DatasetWriter({ dataDir: dirA, formats }).write(events);
+    const fromBlocks = await new DatasetWriter({ dataDir: dirB, formats }).writeBlocks(blocks);
+    const shape = (files: typeof fromEvents, dir: string) =>
+      files.map((f) => ({ ...f, path: f.path.slice(dir.length) }))
+        .sort((a, b) => a.path.localeCompare(b.path));
+    assert.deepEqual(
+      shape(fromBlocks, dirB).map(({ bytes: _, ...f }) => f),
+      shape(fromEvents, dirA).map(({ bytes: _, ...f }) => f),
+    );
+    assert.equal(fromBlocks.length, 6, "two partitions × three formats");
+    for (const f of shape(fromEvents, dirA)) {
+      if (f.format === "parquet") continue; // same rows, encoded from other Arrow buffers
+      assert.deepEqual(
+        await Deno.readFile(dirB + f.path),
+        await Deno.readFile(dirA + f.path),
+        f.path,
+      );
+    }
+    const rows = await duck(
+      `SELECT count(*)::INT AS n FROM read_parquet('${dirB}/parquet/*/*.parquet')`,
+    );
+    assert.equal(rows[0].n, events.length);
+  } finally {
+    await Deno.remove(dirA, { recursive: true });
+    await Deno.remove(dirB, { recursive: true });
+  }
+});
