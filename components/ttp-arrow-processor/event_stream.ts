@@ -22,6 +22,7 @@ import {
 } from "../../shared/flight/mod.ts";
 import { eventsToRecordBatch, ttpEventSchema } from "../../shared/schema/mod.ts";
 import { encodeWatermark } from "../../shared/ttp_stream/mod.ts";
+import { chunkBySize } from "../../shared/collections/mod.ts";
 import { getLogger } from "../../shared/log/mod.ts";
 import { toHex } from "../../shared/stellar/mod.ts";
 import type { TtpMode } from "../../shared/ttp/mod.ts";
@@ -78,22 +79,7 @@ export function chunkLedgers<T extends { xdr: Uint8Array }>(
   maxBytes: number = MAX_TASK_BYTES,
   maxLedgers: number = MAX_TASK_LEDGERS,
 ): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const l of ledgers) {
-    if (
-      current.length > 0 && (bytes + l.xdr.byteLength > maxBytes || current.length >= maxLedgers)
-    ) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(l);
-    bytes += l.xdr.byteLength;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
+  return chunkBySize(ledgers, (l) => l.xdr.byteLength, { maxSize: maxBytes, maxCount: maxLedgers });
 }
 
 function toStreamError(err: unknown): FlightError {

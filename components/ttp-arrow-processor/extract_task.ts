@@ -7,6 +7,7 @@
  * @module
  */
 import * as arrow from "apache-arrow";
+import { chunkBySize } from "../../shared/collections/mod.ts";
 import { encodeFlightDataFramed, FlightDataEncoder } from "../../shared/flight/mod.ts";
 import {
   eventsToRecordBatch,
@@ -109,21 +110,7 @@ export function eventBytes(e: TtpEvent): number {
 
 /** Splits events, in order, into groups of at most `maxBytes` (estimated; at least one event each). */
 export function splitByBytes(events: readonly TtpEvent[], maxBytes: number): TtpEvent[][] {
-  const out: TtpEvent[][] = [];
-  let current: TtpEvent[] = [];
-  let bytes = 0;
-  for (const e of events) {
-    const size = eventBytes(e);
-    if (current.length > 0 && bytes + size > maxBytes) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(e);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
+  return chunkBySize(events, eventBytes, { maxSize: maxBytes });
 }
 
 function emptyCounts(): Record<TtpEventType, number> {
