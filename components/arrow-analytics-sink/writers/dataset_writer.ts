@@ -183,7 +183,8 @@ export class DatasetWriter {
     const byDate = new Map<string, LedgerRows[]>();
     for (const l of ledgers) {
       if (l.rows === 0 || l.batches!.length === 0) continue;
-      const date = partitionDate(Number(l.batches![0].getChild("closed_at")?.get(0) ?? NaN));
+      // As recordBatchToEvents reads it (a null would be 0).
+      const date = partitionDate(Number(l.batches![0].getChild("closed_at")?.get(0)));
       let list = byDate.get(date);
       if (!list) byDate.set(date, list = []);
       list.push(l);
