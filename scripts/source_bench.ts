@@ -11,11 +11,14 @@
  * (`CLIENT_FLOW_CONTROL_WINDOW`, 4 MiB) for comparison.
  *
  * Usage: deno run -A scripts/source_bench.ts [--rounds 5] [--concurrency 2] [--trials 3] [--quick]
+ * [--v8-flags FLAGS]
  *
  * `--quick` runs only the decode baseline, the transport and the source (1 stream each, 16 MiB
  * client window). Every Flight row also reports CPU ms per ledger (Linux `/proc`) of the server's
  * main thread, decode workers, V8 helper threads (concurrent GC) and other threads, and of the
- * client process: these hardly depend on contention, unlike the rates.
+ * client process: these hardly depend on contention, unlike the rates. `--v8-flags` runs every
+ * process (servers and the client) with those V8 flags, e.g.
+ * `--v8-flags --external-memory-accounted-in-global-limit` (see the source README).
  *
  * @module
  */
@@ -35,6 +38,20 @@ const argOf = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const ROUNDS = argOf("rounds", 5);
+const flagAt = args.indexOf("--v8-flags");
+/** V8 flags for every process of the run (servers and this client), e.g. GC settings to compare. */
+const V8_FLAGS = flagAt >= 0 ? args[flagAt + 1] : undefined;
+const v8Args = V8_FLAGS ? [`--v8-flags=${V8_FLAGS}`] : [];
+// This process is the client: run it again with the flags when it was started without them.
+if (
+  V8_FLAGS && !Deno.args.includes("--serve-prebuilt") &&
+  !Deno.readTextFileSync("/proc/self/cmdline").split("\0").includes(v8Args[0])
+) {
+  const again = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...v8Args, import.meta.filename!, ...Deno.args],
+  }).spawn();
+  Deno.exit((await again.status).code);
+}
 const CONCURRENCY = argOf("concurrency", 2);
 const TRIALS = argOf("trials", 3);
 const TICKET = "stellar_ledgers:63092982:63093001";
@@ -184,9 +201,10 @@ async function startServer(
   prebuilt = false,
 ): Promise<Server> {
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: prebuilt ? ["run", "-A", import.meta.filename!, "--serve-prebuilt"] : [
+    args: prebuilt ? ["run", "-A", ...v8Args, import.meta.filename!, "--serve-prebuilt"] : [
       "run",
       "-A",
+      ...v8Args,
       new URL("../components/stellar-arrow-source/main.ts", import.meta.url).pathname,
       "--flight-host",
       "127.0.0.1",
@@ -285,7 +303,9 @@ if (Deno.args.includes("--serve-prebuilt")) {
 const files = await lakeFiles();
 baseline(files, 1); // warm-up
 console.log(
-  `DoGet ${TICKET} (20 ledgers, ~1 MB each) x ${ROUNDS} rounds per stream; client in this ` +
+  `DoGet ${TICKET} (20 ledgers, ~1 MB each) x ${ROUNDS} rounds per stream${
+    V8_FLAGS ? `, V8 flags ${V8_FLAGS} everywhere` : ""
+  }; client in this ` +
     `process, servers in subprocesses; ${TRIALS} interleaved trials, medians (the machine is ` +
     `shared). CPU: ms per ledger of the server's threads by kind and of this client process.`,
 );
