@@ -408,12 +408,14 @@ async function startLocked(
       });
       return;
     }
+    // Stream once the encoders are compiled and warm (started with the sink, so mostly done by
+    // now): the first commits then cost what later ones do.
+    await warming;
     log.info("Streaming ledgers {start}-{end} from {endpoint}", {
       start,
       end: config.endLedger ?? "tip",
       endpoint: config.processorEndpoint,
     });
-    await warming;
     const p = pipeline;
     // The processor's offered range tells how far the network is: refresh it for lag_ledgers.
     const tipTimer = setInterval(async () => {

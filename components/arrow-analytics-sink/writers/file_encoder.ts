@@ -144,7 +144,7 @@ async function encodeSplit(
 }
 
 /** Rows of the synthetic batch {@linkcode WorkerFileEncoder.warmUp} encodes. */
-export const WARM_UP_ROWS = 2048;
+export const WARM_UP_ROWS = 4096;
 /** How often each worker encodes it. */
 export const WARM_UP_ROUNDS = 3;
 
