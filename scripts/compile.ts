@@ -23,6 +23,7 @@
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { collectNeeds, formatBytes, ROOT, runDeno } from "./build.ts";
 import { type BuildTarget, selectTargets } from "./build_targets.ts";
+import { v8FlagsArg } from "../shared/runtime/mod.ts";
 
 /** Everything needed to run `deno compile` for one target. */
 export interface CompilePlan {
@@ -173,7 +174,15 @@ export async function planCompile(
     imports: trimImports(base.imports, packages),
   };
   const output = resolve(outDir, target.name);
-  const args = ["compile", "--allow-all", "--config", configPath, "--output", output];
+  const args = [
+    "compile",
+    "--allow-all",
+    v8FlagsArg(), // baked into the binary: V8 reads its flags at startup only
+    "--config",
+    configPath,
+    "--output",
+    output,
+  ];
   if (options.target) args.push("--target", options.target);
   for (const companion of needs.companions) args.push("--include", relative(root, companion));
   for (const asset of needs.assets) args.push("--include", asset);

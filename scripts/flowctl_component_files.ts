@@ -11,6 +11,7 @@
  */
 import type { Option, OptionSpec } from "../shared/config/mod.ts";
 import { flagOf } from "../shared/config/mod.ts";
+import { v8FlagsArg } from "../shared/runtime/mod.ts";
 import {
   flowctlOptionSpec,
   STELLAR_LEDGER_EVENT_TYPE,
@@ -180,7 +181,7 @@ if [ "$flowctl_enabled" = "true" ]; then
   echo "FlowCtl Endpoint: $FLOWCTL_ENDPOINT (heartbeat every $FLOWCTL_HEARTBEAT_INTERVAL, protocol $FLOWCTL_PROTOCOL)"
 fi
 
-exec deno run -A "$HERE/main.ts" "$@"
+exec deno run -A ${v8FlagsArg()} "$HERE/main.ts" "$@"
 `;
 }
 

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { v8FlagsArg } from "../../shared/runtime/mod.ts";
 import type { ServicePlan } from "./plan.ts";
 
 /** A service started by {@linkcode startService}. */
@@ -45,10 +46,13 @@ async function forwardLines(
   if (pending) emit(pending);
 }
 
-/** Starts a service's process with `deno run -A <entry> <args>` and its environment. */
+/**
+ * Starts a service's process with `deno run -A --v8-flags=... <entry> <args>` (the services' V8
+ * flags, see shared/runtime) and its environment.
+ */
 export function startService(plan: ServicePlan, options: StartOptions): RunningService {
   const command = new Deno.Command(options.denoPath ?? Deno.execPath(), {
-    args: ["run", "-A", `${options.root}/${plan.entry}`, ...plan.args],
+    args: ["run", "-A", v8FlagsArg(), `${options.root}/${plan.entry}`, ...plan.args],
     cwd: options.root,
     env: plan.env,
     stdin: "null",

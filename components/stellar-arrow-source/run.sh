@@ -25,4 +25,4 @@ if [ "$flowctl_enabled" = "true" ]; then
   echo "FlowCtl Endpoint: $FLOWCTL_ENDPOINT (heartbeat every $FLOWCTL_HEARTBEAT_INTERVAL, protocol $FLOWCTL_PROTOCOL)"
 fi
 
-exec deno run -A "$HERE/main.ts" "$@"
+exec deno run -A --v8-flags=--external-memory-accounted-in-global-limit "$HERE/main.ts" "$@"

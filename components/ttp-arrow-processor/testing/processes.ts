@@ -5,6 +5,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { v8FlagsArg } from "../../../shared/runtime/mod.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -69,7 +70,10 @@ export class ServiceProcess {
     void drain(child.stderr).catch(() => {});
   }
 
-  /** Starts `deno run -A <script>` with `env` and waits until `ready` matches its output. */
+  /**
+   * Starts `deno run -A --v8-flags=... <script>` (the services' V8 flags) with `env` and waits
+   * until `ready` matches its output.
+   */
   static async start(
     script: string,
     env: Record<string, string>,
@@ -77,7 +81,7 @@ export class ServiceProcess {
     timeoutMs = 30_000,
   ): Promise<{ process: ServiceProcess; match: RegExpMatchArray }> {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script],
+      args: ["run", "-A", v8FlagsArg(), script],
       cwd: ROOT,
       env: { LOG_LEVEL: "info", ...env },
       stdin: "null",
