@@ -11,14 +11,14 @@
  * (`CLIENT_FLOW_CONTROL_WINDOW`, 4 MiB) for comparison.
  *
  * Usage: deno run -A scripts/source_bench.ts [--rounds 5] [--concurrency 2] [--trials 3] [--quick]
- * [--v8-flags FLAGS]
+ * [--v8-flags FLAGS | --no-v8-flags]
  *
  * `--quick` runs only the decode baseline, the transport and the source (1 stream each, 16 MiB
  * client window). Every Flight row also reports CPU ms per ledger (Linux `/proc`) of the server's
  * main thread, decode workers, V8 helper threads (concurrent GC) and other threads, and of the
- * client process: these hardly depend on contention, unlike the rates. `--v8-flags` runs every
- * process (servers and the client) with those V8 flags, e.g.
- * `--v8-flags --external-memory-accounted-in-global-limit` (see the source README).
+ * client process: these hardly depend on contention, unlike the rates. Every process (servers and
+ * the client, which re-runs itself) gets the services' V8 flags (`SERVICE_V8_FLAGS`, as the
+ * services run), `--v8-flags X` others, `--no-v8-flags` none (see the source README).
  *
  * @module
  */
@@ -31,6 +31,7 @@ import { DataLake } from "../components/stellar-arrow-source/lake/mod.ts";
 import { toRows } from "../components/stellar-arrow-source/flight_service.ts";
 import { summarizeLedgerCloseMetaBatch } from "../shared/ledger/mod.ts";
 import { SAMPLE_LAKE } from "../components/stellar-arrow-source/config.ts";
+import { SERVICE_V8_FLAGS } from "../shared/runtime/mod.ts";
 
 const args = Deno.args;
 const argOf = (name: string, fallback: number) => {
@@ -39,8 +40,15 @@ const argOf = (name: string, fallback: number) => {
 };
 const ROUNDS = argOf("rounds", 5);
 const flagAt = args.indexOf("--v8-flags");
-/** V8 flags for every process of the run (servers and this client), e.g. GC settings to compare. */
-const V8_FLAGS = flagAt >= 0 ? args[flagAt + 1] : undefined;
+/**
+ * V8 flags for every process of the run (servers and this client): by default the services' own
+ * (shared/runtime), `--v8-flags X` others, `--no-v8-flags` none.
+ */
+const V8_FLAGS = args.includes("--no-v8-flags")
+  ? undefined
+  : flagAt >= 0
+  ? args[flagAt + 1]
+  : SERVICE_V8_FLAGS.join(",");
 const v8Args = V8_FLAGS ? [`--v8-flags=${V8_FLAGS}`] : [];
 // This process is the client: run it again with the flags when it was started without them.
 if (
