@@ -21,8 +21,9 @@
  * reported); `--cpu-ledger-rounds` serves the 20 fixture ledgers N times under shifted ledger
  * numbers (default 1: exactly the e2e benchmark's range; more rounds amortise start-up and show
  * the steady state); `--cpu-prof DIR` runs the sink with `--cpu-prof-dir DIR --cpu-prof-md`;
- * `--cpu-env KEY=VALUE` (repeatable) overrides the sink's environment, `--cpu-v8-flags` passes
- * `--v8-flags` (experiments); `--cpu-sink PATH/main.ts` (repeatable) runs that sink instead, e.g.
+ * the sink runs with the services' V8 flags (`shared/runtime`; `--cpu-no-service-flags` to compare);
+ * `--cpu-env KEY=VALUE` (repeatable) overrides the sink's environment, `--cpu-v8-flags` adds V8
+ * flags (experiments); `--cpu-sink PATH/main.ts` (repeatable) runs that sink instead, e.g.
  * a baseline checkout's (`git worktree add`), alternating run by run when several are given;
  * `--cpu-log FILE` saves the sink's output of the last run.
  * Per-thread CPU (by thread name) is printed for each run.
@@ -47,6 +48,7 @@ import {
 import { WsHub } from "../components/arrow-analytics-sink/ws/hub.ts";
 import { procCpuMs } from "../components/ttp-arrow-processor/testing/processes.ts";
 import type { TtpEvent } from "../shared/schema/ttp_event.ts";
+import { SERVICE_V8_FLAGS } from "../shared/runtime/mod.ts";
 
 setupLogging({ level: "error" });
 const { values: args } = parseArgs({
@@ -60,6 +62,7 @@ const { values: args } = parseArgs({
     "cpu-v8-flags": { type: "string" },
     "cpu-sink": { type: "string", multiple: true, default: [] },
     "cpu-log": { type: "string" },
+    "cpu-no-service-flags": { type: "boolean", default: false },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -375,6 +378,11 @@ async function section5(): Promise<void> {
   const ledgers = last - first + 1;
   const stub = await startProcessorStub({ events: served, prebuild: true });
   const prof = args["cpu-prof"];
+  // As the services run (shared/runtime), plus any given for an experiment.
+  const v8Flags = [
+    ...(args["cpu-no-service-flags"] ? [] : SERVICE_V8_FLAGS),
+    ...(args["cpu-v8-flags"] ? [args["cpu-v8-flags"]] : []),
+  ];
   // Alternating between sinks (e.g. a baseline checkout's) keeps the machine's load comparable.
   const mains: string[] = args["cpu-sink"].length > 0
     ? args["cpu-sink"]
@@ -389,7 +397,7 @@ async function section5(): Promise<void> {
           "run",
           "-A",
           ...(prof ? [`--cpu-prof-dir=${prof}`, "--cpu-prof-md"] : []),
-          ...(args["cpu-v8-flags"] ? [`--v8-flags=${args["cpu-v8-flags"]}`] : []),
+          ...(v8Flags.length > 0 ? [`--v8-flags=${v8Flags.join(",")}`] : []),
           sinkMain,
         ],
         env: {
