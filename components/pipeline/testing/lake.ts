@@ -31,15 +31,26 @@ export function lakeObjects(lake: string): LakeObject[] {
   return out.sort((a, b) => a.ledger - b.ledger);
 }
 
-/** Copies the lake's `.config.json` and the given objects into `target`. */
+/** Copies `from` to `to` under a temporary name, then renames it (an object store's atomic PUT). */
+function putFile(from: string, to: string): void {
+  Deno.copyFileSync(from, `${to}.tmp`);
+  Deno.renameSync(`${to}.tmp`, to);
+}
+
+/**
+ * Copies the lake's `.config.json` (once: a source starting while objects are added must never
+ * read it half-written) and the given objects into `target`.
+ */
 export function copyObjects(lake: string, target: string, objects: readonly LakeObject[]): void {
-  Deno.copyFileSync(`${lake}/.config.json`, `${target}/.config.json`);
+  try {
+    Deno.statSync(`${target}/.config.json`);
+  } catch {
+    putFile(`${lake}/.config.json`, `${target}/.config.json`);
+  }
   for (const o of objects) {
     const dest = `${target}/${o.path}`;
     Deno.mkdirSync(dest.slice(0, dest.lastIndexOf("/")), { recursive: true });
-    // Written under a temporary name and renamed, like an object store's atomic PUT.
-    Deno.copyFileSync(`${lake}/${o.path}`, `${dest}.tmp`);
-    Deno.renameSync(`${dest}.tmp`, dest);
+    putFile(`${lake}/${o.path}`, dest);
   }
 }
 
