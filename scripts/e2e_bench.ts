@@ -30,11 +30,7 @@ import { TestPipeline } from "../components/pipeline/testing/harness.ts";
 import { lakeObjects } from "../components/pipeline/testing/lake.ts";
 import { writeLoopedLake } from "../components/pipeline/testing/looped_lake.ts";
 import { RssSampler } from "../components/pipeline/testing/rss.ts";
-import {
-  procCpuMs,
-  type ThreadCpu,
-  threadCpuMs,
-} from "../components/ttp-arrow-processor/testing/processes.ts";
+import { procCpuMs, type ThreadCpu, threadCpuDelta, threadCpuMs } from "../shared/proc_cpu/mod.ts";
 import type { ServiceName } from "../components/pipeline/plan.ts";
 
 const { values } = parseArgs({
@@ -119,14 +115,8 @@ async function sinkRun(pipeline: TestPipeline): Promise<RunResult> {
     const threads: Record<string, ThreadCpu> = {};
     for (const [name, pid] of Object.entries(pids)) {
       cpuMs[name] = procCpuMs(String(pid)) - (cpu0[name] ?? 0);
-      const now = threadCpuMs(pid);
       const before = threads0[name] ?? { main: 0, workers: 0, v8: 0, rest: 0 };
-      threads[name] = {
-        main: now.main - before.main,
-        workers: now.workers - before.workers,
-        v8: now.v8 - before.v8,
-        rest: now.rest - before.rest,
-      };
+      threads[name] = threadCpuDelta(before, threadCpuMs(pid));
     }
     const rss = sampler.stop();
     if (end === undefined) {

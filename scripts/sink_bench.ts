@@ -46,9 +46,9 @@ import {
   WorkerFileEncoder,
 } from "../components/arrow-analytics-sink/writers/file_encoder.ts";
 import { WsHub } from "../components/arrow-analytics-sink/ws/hub.ts";
-import { procCpuMs } from "../components/ttp-arrow-processor/testing/processes.ts";
 import type { TtpEvent } from "../shared/schema/ttp_event.ts";
 import { SERVICE_V8_FLAGS } from "../shared/runtime/mod.ts";
+import { procCpuMs, type ThreadCpu, threadCpuDelta, threadCpuMs } from "../shared/proc_cpu/mod.ts";
 
 setupLogging({ level: "error" });
 const { values: args } = parseArgs({
@@ -316,36 +316,9 @@ async function sections1to4(): Promise<void> {
 }
 
 // 5. Sink process CPU ---------------------------------------------------------------------------
-/** CPU ms per thread name (`/proc/PID/task/TID/stat` comm) of a process. */
-function threadCpuMs(pid: string): Map<string, number> {
-  const out = new Map<string, number>();
-  const counts = new Map<string, number>();
-  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
-    let stat: string;
-    try {
-      stat = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/stat`);
-    } catch {
-      continue; // the thread ended
-    }
-    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/[0-9]+$/, "");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    out.set(comm, (out.get(comm) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
-    counts.set(comm, (counts.get(comm) ?? 0) + 1);
-  }
-  // Name threads "name×count" when there are several.
-  return new Map([...out].map(([name, ms]) => {
-    const n = counts.get(name)!;
-    return [n > 1 ? `${name}×${n}` : name, ms];
-  }));
-}
-
-function threadDelta(before: Map<string, number>, after: Map<string, number>): string {
-  const parts: string[] = [];
-  for (const [name, ms] of after) {
-    const d = ms - (before.get(name) ?? 0);
-    if (d > 0) parts.push(`${name} ${d}`);
-  }
-  return parts.join(", ");
+function threadDelta(before: ThreadCpu, after: ThreadCpu): string {
+  const d = threadCpuDelta(before, after);
+  return `main ${d.main}, workers ${d.workers}, V8 ${d.v8}, other ${d.rest}`;
 }
 
 /** The fixture's events served `rounds` times, each round under ledger numbers shifted by 20. */
@@ -428,14 +401,14 @@ async function section5(): Promise<void> {
       const pid = String(child.pid);
       try {
         let cpu0: number | undefined;
-        let threads0 = new Map<string, number>();
+        let threads0: ThreadCpu = { main: 0, workers: 0, v8: 0, rest: 0 };
         let t0 = 0;
         let end: number | undefined;
         const deadline = Date.now() + 180_000;
         while (end === undefined && Date.now() < deadline) {
           if (cpu0 === undefined && log.includes("Streaming ledgers")) {
             cpu0 = procCpuMs(pid);
-            threads0 = threadCpuMs(pid);
+            threads0 = threadCpuMs(Number(pid));
             t0 = performance.now();
           }
           let committed = 0;
@@ -450,7 +423,7 @@ async function section5(): Promise<void> {
         if (end === undefined || cpu0 === undefined) {
           throw new Error(`the sink did not reach ledger ${last}:\n${log.slice(-2000)}`);
         }
-        const threads = threadDelta(threads0, threadCpuMs(pid));
+        const threads = threadDelta(threads0, threadCpuMs(Number(pid)));
         if (args["cpu-log"]) await Deno.writeTextFile(args["cpu-log"], log);
         results.push({
           cpuMs: end - cpu0,

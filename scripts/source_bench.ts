@@ -32,6 +32,7 @@ import { toRows } from "../components/stellar-arrow-source/flight_service.ts";
 import { summarizeLedgerCloseMetaBatch } from "../shared/ledger/mod.ts";
 import { SAMPLE_LAKE } from "../components/stellar-arrow-source/config.ts";
 import { SERVICE_V8_FLAGS } from "../shared/runtime/mod.ts";
+import { procCpuMs, threadCpuMs } from "../shared/proc_cpu/mod.ts";
 
 const args = Deno.args;
 const argOf = (name: string, fallback: number) => {
@@ -169,39 +170,9 @@ interface Server {
   stop: () => Promise<void>;
 }
 
-/** CPU time (user + system) in ms of a process, or of one of its threads, from `/proc`. */
-function cpuMs(pid: number | "self", tid?: number): number {
-  const path = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
-  const stat = Deno.readTextFileSync(path);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // utime and stime (fields 14 and 15), in clock ticks of 10 ms.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** CPU ms of a server's threads by kind: main (tid = pid), Web Workers, V8 helpers, the rest. */
-function threadCpu(pid: number): { main: number; workers: number; v8: number; rest: number } {
-  const out = { main: 0, workers: 0, v8: 0, rest: 0 };
-  for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
-    const tid = Number(t.name);
-    let comm: string;
-    let ms: number;
-    try {
-      comm = Deno.readTextFileSync(`/proc/${pid}/task/${tid}/comm`).trim();
-      ms = cpuMs(pid, tid);
-    } catch {
-      continue; // the thread ended
-    }
-    if (tid === pid) out.main += ms;
-    else if (/^worker-/.test(comm)) out.workers += ms;
-    else if (/^V8 /.test(comm)) out.v8 += ms;
-    else out.rest += ms;
-  }
-  return out;
-}
-
-/** CPU ms of a server's threads (see {@linkcode threadCpu}) and of this process. */
+/** CPU ms of a server's threads (see {@linkcode threadCpuMs}) and of this process. */
 function cpuSnapshot(pid: number) {
-  return { ...threadCpu(pid), client: cpuMs("self") };
+  return { ...threadCpuMs(pid), client: procCpuMs("self") };
 }
 
 async function startServer(

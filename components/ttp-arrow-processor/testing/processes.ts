@@ -5,49 +5,12 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { procCpuMs } from "../../../shared/proc_cpu/mod.ts";
 import { v8FlagsArg } from "../../../shared/runtime/mod.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** CPU time (user + system) of a process (`self` or a pid), in milliseconds, from `/proc`. */
-export function procCpuMs(pid: string): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // utime and stime are fields 14 and 15 (1-based, counting pid and comm), in clock ticks (100/s).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** CPU time of a process's threads by kind, in milliseconds (see {@linkcode threadCpuMs}). */
-export interface ThreadCpu {
-  /** The main thread (thread id = process id). */
-  main: number;
-  /** Web Workers (threads named `worker-N`). */
-  workers: number;
-  /** V8's helper threads (GC, compilation). */
-  v8: number;
-  /** Every other thread (Tokio, file system, ...). */
-  rest: number;
-}
-
-/** CPU time (user + system) of each kind of thread of a process, from `/proc/PID/task`. */
-export function threadCpuMs(pid: number): ThreadCpu {
-  const out: ThreadCpu = { main: 0, workers: 0, v8: 0, rest: 0 };
-  for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
-    let comm: string;
-    let ms: number;
-    try {
-      comm = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/comm`).trim();
-      ms = procCpuMs(`${pid}/task/${t.name}`);
-    } catch {
-      continue; // the thread ended
-    }
-    if (t.name === String(pid)) out.main += ms;
-    else if (/^worker-/.test(comm)) out.workers += ms;
-    else if (/^V8 /.test(comm)) out.v8 += ms;
-    else out.rest += ms;
-  }
-  return out;
-}
+export { procCpuMs, type ThreadCpu, threadCpuMs } from "../../../shared/proc_cpu/mod.ts";
 
 /** A running service subprocess. */
 export class ServiceProcess {
