@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { chunkBySize } from "../../shared/collections/mod.ts";
 import {
   encodeFlightDataFramed,
   flightDataEncodedSize,
@@ -63,20 +64,7 @@ export function splitByBytes<T extends { ledger_xdr: Uint8Array }>(
   rows: readonly T[],
   budget: number,
 ): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    if (current.length > 0 && bytes + row.ledger_xdr.length > budget) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(row);
-    bytes += row.ledger_xdr.length;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
+  return chunkBySize(rows, (r) => r.ledger_xdr.length, { maxSize: budget });
 }
 
 const EMPTY = new Uint8Array(0);
