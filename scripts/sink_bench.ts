@@ -49,6 +49,7 @@ import { WsHub } from "../components/arrow-analytics-sink/ws/hub.ts";
 import type { TtpEvent } from "../shared/schema/ttp_event.ts";
 import { SERVICE_V8_FLAGS } from "../shared/runtime/mod.ts";
 import { procCpuMs, type ThreadCpu, threadCpuDelta, threadCpuMs } from "../shared/proc_cpu/mod.ts";
+import { loopbackSinkConfig } from "../components/arrow-analytics-sink/testing/config.ts";
 
 setupLogging({ level: "error" });
 const { values: args } = parseArgs({
@@ -278,26 +279,15 @@ async function sections1to4(): Promise<void> {
     const stub = await startProcessorStub({ events, prebuild: true });
     const ledgers = [...fixture.byLedger.keys()];
     const t = performance.now();
-    const sink = await startSink({
-      processorEndpoint: stub.endpoint,
-      startLedger: Math.min(...ledgers),
-      endLedger: Math.max(...ledgers),
-      filters: {},
-      outputs: ["parquet", "jsonl"],
-      fileFormats: ["parquet", "jsonl"],
-      dataDir: dir,
-      parquetMaxRows: 4000, // a commit every ~6 ledgers, overlapping with the stream
-      flushIntervalMs: 2000,
-      parquetWorkers: 1,
-      host: "127.0.0.1",
-      httpPort: 0,
-      flightPort: 0,
-      healthPort: 0,
-      maxWsConnections: 1,
-      wsMaxBufferedBytes: 1 << 20,
-      logLevel: "error",
-      logFormat: "text",
-    });
+    const sink = await startSink(
+      loopbackSinkConfig({ processorEndpoint: stub.endpoint, dataDir: dir }, {
+        startLedger: Math.min(...ledgers),
+        endLedger: Math.max(...ledgers),
+        outputs: ["parquet", "jsonl"],
+        parquetMaxRows: 4000, // a commit every ~6 ledgers, overlapping with the stream
+        flushIntervalMs: 2000,
+      }),
+    );
     const ready = performance.now();
     await sink.done;
     const ms = performance.now() - ready;

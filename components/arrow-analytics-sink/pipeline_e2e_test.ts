@@ -14,6 +14,7 @@ import {
 import { startSink } from "./sink.ts";
 import { loadPubnetP26, PUBNET_P26_FIRST, PUBNET_P26_LAST } from "./testing/fixture_events.ts";
 import { DatasetWriter } from "./writers/dataset_writer.ts";
+import { loopbackSinkConfig } from "./testing/config.ts";
 
 setupLogging({ level: "error" });
 
@@ -23,26 +24,13 @@ Deno.test("source → processor → sink over real processes stores every pubnet
   const dataDir = await Deno.makeTempDir({ prefix: "sink-pipeline-e2e-" });
   const source = await startSourceProcess(lake);
   const processor = await startProcessorProcess(`127.0.0.1:${source.port}`);
-  const sink = await startSink({
-    processorEndpoint: `127.0.0.1:${processor.flightPort}`,
-    startLedger: undefined,
-    endLedger: PUBNET_P26_LAST,
-    filters: {},
-    outputs: ["parquet", "jsonl", "api"],
-    fileFormats: ["parquet", "jsonl"],
-    dataDir,
-    parquetMaxRows: 5000,
-    flushIntervalMs: 200,
-    parquetWorkers: 1,
-    host: "127.0.0.1",
-    httpPort: 0,
-    flightPort: 0,
-    healthPort: 0,
-    maxWsConnections: 1,
-    wsMaxBufferedBytes: 1 << 20,
-    logLevel: "error",
-    logFormat: "text",
-  });
+  const sink = await startSink(
+    loopbackSinkConfig(
+      { processorEndpoint: `127.0.0.1:${processor.flightPort}`, dataDir },
+      { endLedger: PUBNET_P26_LAST },
+    ),
+  );
+
   try {
     await sink.done;
     assert.equal(

@@ -12,6 +12,7 @@ import { readCheckpoint } from "./checkpoint.ts";
 import { DataDirLockedError } from "./data_lock.ts";
 import { startSink } from "./sink.ts";
 import { loadPubnetP26, PUBNET_P26_FIRST, PUBNET_P26_LAST } from "./testing/fixture_events.ts";
+import { loopbackSinkConfig } from "./testing/config.ts";
 import { startProcessorStub } from "./testing/processor_stub.ts";
 import { parseCsv } from "./writers/csv.ts";
 import { DatasetWriter } from "./writers/dataset_writer.ts";
@@ -25,27 +26,15 @@ function testConfig(
   endpoint: string,
   extra: Partial<SinkConfig> = {},
 ): SinkConfig {
-  return {
-    processorEndpoint: endpoint,
+  return loopbackSinkConfig({ processorEndpoint: endpoint, dataDir }, {
     startLedger: PUBNET_P26_FIRST,
     endLedger: PUBNET_P26_LAST,
-    filters: {},
     outputs: ["parquet", "jsonl", "csv", "websocket", "api"],
     fileFormats: ["parquet", "jsonl", "csv"],
-    dataDir,
     parquetMaxRows: 3000,
-    flushIntervalMs: 200,
-    parquetWorkers: 1,
-    host: "127.0.0.1",
-    httpPort: 0,
-    flightPort: 0,
-    healthPort: 0,
     maxWsConnections: 10,
-    wsMaxBufferedBytes: 1 << 20,
-    logLevel: "error",
-    logFormat: "text",
     ...extra,
-  };
+  });
 }
 
 async function readFormat(dataDir: string, format: FileFormat): Promise<TtpEvent[]> {
