@@ -18,11 +18,15 @@ import { getLogger } from "../../shared/log/mod.ts";
 import { WorkerPool } from "../../shared/worker_pool/mod.ts";
 import type { SourceConfig } from "./config.ts";
 import type { DecodeRequest, DecodeResult } from "./decode_types.ts";
+import { delay } from "./delay.ts";
 import { errorMessage, SourceError } from "./errors.ts";
 import { createFlightHandlers } from "./flight_service.ts";
 import type { DecodeFn } from "./ledger_stream.ts";
 import { LakeSource, type LedgerSource, RpcSource } from "./source.ts";
 import { createSourceMetrics, type SourceMetrics, SourceStatus } from "./status.ts";
+
+/** Longest wait in `close()` for a background store check that is still running. */
+const CLOSE_CHECK_WAIT_MS = 3_000;
 
 const log = getLogger(["source"]);
 
@@ -213,12 +217,11 @@ export async function startSource(
     health: () => status.health().status,
   });
   const interval = options.checkIntervalMs ?? Math.max(config.pollInterval, 5000);
-  let checking = false;
+  let checking: Promise<void> | undefined;
   const timer = setInterval(() => {
     if (checking) return;
-    checking = true;
-    check().catch(() => {/* recorded by check() */}).finally(() => {
-      checking = false;
+    checking = check().catch(() => {/* recorded by check() */}).finally(() => {
+      checking = undefined;
     });
   }, interval);
   log.info("Flight on {host}:{port}, health on :{health}, {workers} workers", {
@@ -236,6 +239,15 @@ export async function startSource(
     async close() {
       await flowctl?.stop();
       clearInterval(timer);
+      // A check still retrying an unreachable store gets a moment to end (its retry timers
+      // would outlive the service otherwise); a store that hangs does not hold the shutdown.
+      if (checking) {
+        const done = new AbortController();
+        await Promise.race([
+          checking.finally(() => done.abort()),
+          delay(CLOSE_CHECK_WAIT_MS, done.signal).catch(() => {}),
+        ]);
+      }
       await flight.close();
       await health.close();
       pool.close();
