@@ -30,17 +30,19 @@ export function rawContractEvents(tx: LedgerTx, opIndex: number): ContractEventX
   return spans.map(decodeEvent);
 }
 
-const txEventCache = new WeakMap<object, TransactionEventXdr[]>();
+// The last meta's decoded events: a transaction's rules ask for them a few times in a row. (A
+// WeakMap over every meta would do the same with more work for the GC.)
+let lastBody: object | undefined;
+let lastEvents: TransactionEventXdr[] = [];
 
 /** Transaction-level events of a v4 meta (fees), decoded once per transaction. */
 export function transactionLevelEvents(tx: LedgerTx): TransactionEventXdr[] {
   const body = tx.meta.value as TransactionMetaBodyXdr;
-  let events = txEventCache.get(body);
-  if (events === undefined) {
-    events = (body.events ?? []).map((e) => ({ stage: e.stage, event: decodeEvent(e.event) }));
-    txEventCache.set(body, events);
+  if (body !== lastBody) {
+    lastEvents = (body.events ?? []).map((e) => ({ stage: e.stage, event: decodeEvent(e.event) }));
+    lastBody = body;
   }
-  return events;
+  return lastEvents;
 }
 
 /** Token events of operation `opIndex` parsed from its contract events; malformed ones counted. */
