@@ -8,7 +8,7 @@
  * cost of the source's own pipeline shows as the ratio between the two; and raw `node:http2`
  * in-process as a ceiling reference for the transport. Clients use a 16 MiB HTTP/2 receive window
  * (`grpc-node.flow_control_window`); one row per server runs with the FlightClient default
- * (`CLIENT_FLOW_CONTROL_WINDOW`) for comparison.
+ * (`CLIENT_FLOW_CONTROL_WINDOW`, 4 MiB) for comparison.
  *
  * Usage: deno run -A scripts/source_bench.ts [--rounds 5] [--concurrency 2] [--trials 3] [--quick]
  * [--v8-flags FLAGS | --no-v8-flags]

@@ -16,13 +16,11 @@ import type { ChannelOptions } from "@grpc/grpc-js";
 export const TARGET_MESSAGE_BYTES: number = 2 * 1024 * 1024;
 
 /**
- * HTTP/2 receive window of every Flight client, in bytes: 16 MiB. Measured from a source
- * subprocess with 1 MB ledgers (median ledgers/s of 4 alternating trials, before the source's
- * worker encoding): 64 KiB (grpc-js's default) 53, 2 MiB 109, 4 MiB 118, 16 MiB 117; after it
- * (scripts/source_bench.ts, medians of 3 trials), 4 MiB 228 (WORKERS=1) and 194 (WORKERS=2),
- * 16 MiB 240 and 236, at the same CPU per ledger: a faster sender needs more bytes in flight.
+ * HTTP/2 receive window of every Flight client, in bytes: 4 MiB. Measured from a source
+ * subprocess with 1 MB ledgers (median ledgers/s of 4 alternating trials): 64 KiB (grpc-js's
+ * default) 53, 2 MiB 109, 4 MiB 118, 16 MiB 117.
  */
-export const CLIENT_FLOW_CONTROL_WINDOW: number = 16 * 1024 * 1024;
+export const CLIENT_FLOW_CONTROL_WINDOW: number = 4 * 1024 * 1024;
 
 /** Largest gRPC message either end sends or accepts, in bytes: 64 MiB. */
 export const MAX_MESSAGE_BYTES: number = 64 * 1024 * 1024;
@@ -42,8 +40,8 @@ export const CLIENT_CHANNEL_OPTIONS: Readonly<ChannelOptions> = Object.freeze({
   "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
   "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
   // HTTP/2 receive window: grpc-js's default of 64 KiB makes the sender wait for a
-  // WINDOW_UPDATE after every 64 KiB, capping ~1 MB ledgers at about 50/s over loopback; 16 MiB
-  // keeps eight 2 MiB messages in flight. Memory stays bounded by the window plus the receive
+  // WINDOW_UPDATE after every 64 KiB, capping ~1 MB ledgers at about 50/s over loopback; 4 MiB
+  // keeps two 2 MiB messages in flight. Memory stays bounded by the window plus the receive
   // gate (flow_control.ts), which pauses the socket past 8 MiB unread per stream.
   "grpc-node.flow_control_window": CLIENT_FLOW_CONTROL_WINDOW,
   // Each client gets its own connection; Flight streams are long and heavy.

@@ -491,8 +491,8 @@ Deno.test(
     const lb = await loopback(
       { doGet: () => infiniteStream(t.schema, t.batches[0], probe) },
       { sendBufferBytes: 512 * 1024 },
-      // The gates are under test, not the HTTP/2 window: with the default window (16 MiB) many
-      // batches of 64 KiB may be in flight (measured with 4 MiB: 133 ahead), bounded in bytes.
+      // The gates are under test, not the HTTP/2 window: with the default 4 MiB window another
+      // 64 batches of 64 KiB may be in flight (measured: 133 ahead), still bounded in bytes.
       {
         receiveBufferBytes: 512 * 1024,
         channelOptions: { "grpc-node.flow_control_window": 64 * 1024 },
