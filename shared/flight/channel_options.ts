@@ -20,6 +20,12 @@ export const TARGET_MESSAGE_BYTES: number = 2 * 1024 * 1024;
  * subprocess with 1 MB ledgers (median ledgers/s of 4 alternating trials): 64 KiB (grpc-js's
  * default) 53, 2 MiB 109, 4 MiB 118, 16 MiB 117.
  */
+// Not 16 MiB, although one stream from the source is faster with it (228 -> 240 ledgers/s with
+// WORKERS=1, 194 -> 236 with 2): with 16 MiB, components/pipeline/load_test.ts (8 Flight clients on
+// the processor, whose upstream streams share one connection to the source) stalled for good in 6
+// of 9 runs, 4 MiB in none of 8; TCP queues empty, the source's next ledgers decoded and unsent,
+// also with the receive gate out of play. Not understood yet (HTTP/2 window accounting in Deno's
+// node:http2 when streams end?).
 export const CLIENT_FLOW_CONTROL_WINDOW: number = 4 * 1024 * 1024;
 
 /** Largest gRPC message either end sends or accepts, in bytes: 64 MiB. */
