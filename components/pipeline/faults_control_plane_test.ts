@@ -3,7 +3,13 @@
 // again after its restart (it keeps no state here). At the end every event is stored exactly once.
 // The lake grows under the test's control (a few real pubnet-p26 ledgers per phase).
 import assert from "node:assert/strict";
-import { digestEvents, expectedEvents, PUBNET_P26, storedDigest } from "./testing/events.ts";
+import {
+  assertStoredExactlyOnce,
+  digestEvents,
+  expectedEvents,
+  PUBNET_P26,
+  storedDigest,
+} from "./testing/events.ts";
 import { getJson, TestPipeline, until } from "./testing/harness.ts";
 import { growingLake } from "./testing/lake.ts";
 
@@ -77,9 +83,7 @@ Deno.test({
     await pipeline.waitStored(STORED_LAST, 30_000);
     await pipeline.stop("sink");
     const stored = await storedDigest(dataDir);
-    assert.deepEqual(stored.ids, expected.ids, "every event exactly once, by event_id");
-    assert.deepEqual(stored.byType, expected.byType);
-    assert.deepEqual(stored.amountByAsset, expected.amountByAsset);
+    assertStoredExactlyOnce(stored, expected);
   } finally {
     lake.stop();
     await pipeline.close();

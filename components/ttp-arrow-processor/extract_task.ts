@@ -47,7 +47,7 @@ export interface ExtractTask {
   /** Target size of one output record batch in bytes. */
   batchBytes: number;
   /**
-   * Outputs of at least this many (estimated) bytes come back as Flight messages ready to send
+   * Outputs of at least this many Arrow bytes come back as Flight messages ready to send
    * (`frames`); smaller ones as an IPC stream (`ipc`) the caller may merge with others. 0: always
    * frames. Unset: always IPC.
    */
@@ -178,22 +178,15 @@ export function runExtractTask(task: ExtractTask): ExtractResult {
     });
   }
   if (kept.length === 0) return { ipc: null, frames: null, batchCount: 0, ledgers: reports };
-  const groups = splitByBytes(kept, task.batchBytes);
-  const bytes = task.framesFromBytes === undefined
-    ? -1
-    : kept.reduce((n, e) => n + eventBytes(e), 0);
+  const batches = splitByBytes(kept, task.batchBytes).map(eventsToRecordBatch);
+  // Measured in Arrow bytes, as the coalescer measures the batches it would merge.
+  const bytes = batches.reduce((n, b) => n + b.data.byteLength, 0);
   if (task.framesFromBytes !== undefined && bytes >= task.framesFromBytes) {
     // The server's defaults (message size target and limit), as the processor's server uses them.
-    flightEncoder ??= new FlightDataEncoder(ttpEventSchema);
-    const frames: Uint8Array[] = [];
-    for (const group of groups) {
-      for (const frame of flightEncoder.encode(eventsToRecordBatch(group))) {
-        frames.push(encodeFlightDataFramed(frame));
-      }
-    }
+    const encoder = flightEncoder ??= new FlightDataEncoder(ttpEventSchema);
+    const frames = batches.flatMap((b) => encoder.encode(b).map((f) => encodeFlightDataFramed(f)));
     return { ipc: null, frames, batchCount: frames.length, ledgers: reports };
   }
-  const batches = groups.map(eventsToRecordBatch);
   const ipc = arrow.RecordBatchStreamWriter.writeAll(batches).toUint8Array(true);
   return { ipc, frames: null, batchCount: batches.length, ledgers: reports };
 }

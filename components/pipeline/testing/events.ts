@@ -6,6 +6,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import zlib from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { splitLedgerCloseMetaBatch } from "../../../shared/ledger/mod.ts";
@@ -150,4 +151,11 @@ export async function storedDigest(dataDir: string): Promise<EventDigest> {
     instance.closeSync();
     clearInterval(keepAlive);
   }
+}
+
+/** Asserts that the stored events are the expected ones: each once by id, by kind, sums by asset. */
+export function assertStoredExactlyOnce(stored: EventDigest, expected: EventDigest): void {
+  assert.deepEqual(stored.ids, expected.ids, "every event exactly once, by event_id");
+  assert.deepEqual(stored.byType, expected.byType);
+  assert.deepEqual(stored.amountByAsset, expected.amountByAsset);
 }

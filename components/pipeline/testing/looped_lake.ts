@@ -78,11 +78,12 @@ export function writeLoopedLake(options: LoopedLakeOptions): LoopedLake {
     throw new RangeError(`Expected a lake with ledgersPerBatch 1, got ${config.ledgersPerBatch}`);
   }
   const layout = { ledgersPerBatch: 1, batchesPerPartition: Number(config.batchesPerPartition) };
-  const ledgers = lakeObjects(lake).flatMap((o) => {
+  const objects = lakeObjects(lake);
+  const ledgers = objects.flatMap((o) => {
     const raw = zlib.zstdDecompressSync(Deno.readFileSync(`${lake}/${o.path}`));
     return splitLedgerCloseMetaBatch(new Uint8Array(raw)).ledgers;
   });
-  const first = lakeObjects(lake)[0].ledger;
+  const first = objects[0].ledger;
   Deno.mkdirSync(target, { recursive: true });
   Deno.writeTextFileSync(`${target}/.config.json`, JSON.stringify(config));
   let previous: Uint8Array = new Uint8Array(32);

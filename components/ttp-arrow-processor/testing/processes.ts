@@ -10,8 +10,6 @@ import { v8FlagsArg } from "../../../shared/runtime/mod.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-export { procCpuMs, type ThreadCpu, threadCpuMs } from "../../../shared/proc_cpu/mod.ts";
-
 /** A running service subprocess. */
 export class ServiceProcess {
   readonly #child: Deno.ChildProcess;
