@@ -25,8 +25,8 @@ import type { DecodeFn } from "./ledger_stream.ts";
 import { LakeSource, type LedgerSource, RpcSource } from "./source.ts";
 import { createSourceMetrics, type SourceMetrics, SourceStatus } from "./status.ts";
 
-/** Longest wait in `close()` for a background store check that is still running. */
-const CLOSE_CHECK_WAIT_MS = 3_000;
+/** Longest wait in `close()` for a store check or stream that is still running. */
+const CLOSE_WAIT_MS = 3_000;
 
 const log = getLogger(["source"]);
 
@@ -239,16 +239,12 @@ export async function startSource(
     async close() {
       await flowctl?.stop();
       clearInterval(timer);
-      // A check still retrying an unreachable store gets a moment to end (its retry timers
-      // would outlive the service otherwise); a store that hangs does not hold the shutdown.
-      if (checking) {
-        const done = new AbortController();
-        await Promise.race([
-          checking.finally(() => done.abort()),
-          delay(CLOSE_CHECK_WAIT_MS, done.signal).catch(() => {}),
-        ]);
-      }
       await flight.close();
+      // Work still in flight (a store check retrying, a cancelled stream finishing a read or a
+      // listing of the lake) gets a moment to end, so nothing of it outlives the service; a store
+      // that hangs does not hold the shutdown.
+      const until = Date.now() + CLOSE_WAIT_MS;
+      while ((checking || status.activeStreams > 0) && Date.now() < until) await delay(10);
       await health.close();
       pool.close();
     },
