@@ -18,6 +18,8 @@ import {
 } from "../../shared/schema/ttp_event.ts";
 import {
   extractLedger,
+  type ScannedLedger,
+  scanUnifiedLedger,
   type TtpMode,
   TtpVerificationError,
   verifyLedger,
@@ -149,18 +151,25 @@ export function runExtractTask(task: ExtractTask): ExtractResult {
   const predicate = isEmptyFilters(task.filters) ? undefined : compileFilters(task.filters);
   const kept: TtpEvent[] = [];
   const reports: LedgerReport[] = [];
+  const opts = { networkPassphrase: task.networkPassphrase, mode: task.mode };
   for (const ledger of task.ledgers) {
     const t0 = performance.now();
-    const extraction = extractLedger(ledger.xdr, {
-      networkPassphrase: task.networkPassphrase,
-      mode: task.mode,
-    });
+    // Verification needs the general path's intermediate results; otherwise the fast path reads
+    // every ledger it can (the same rows) and the general path the rest.
+    let verifyFailures: VerificationFailure[] = [];
+    let extraction: ScannedLedger | null = task.verify ? null : scanUnifiedLedger(ledger.xdr, opts);
+    if (extraction === null) {
+      const full = extractLedger(ledger.xdr, opts);
+      if (task.verify && full.ledger.sequence === ledger.sequence) {
+        verifyFailures = verifyEach(full);
+      }
+      extraction = full;
+    }
     if (extraction.ledger.sequence !== ledger.sequence) {
       throw new LedgerSequenceError(
         `Expected LedgerCloseMeta of ledger ${ledger.sequence} (the source row's sequence), got ledger ${extraction.ledger.sequence}`,
       );
     }
-    const verifyFailures = task.verify ? verifyEach(extraction) : [];
     const extracted = emptyCounts();
     let keptHere = 0;
     for (const e of extraction.events) {

@@ -25,7 +25,7 @@ import {
   sacContractAddress,
   toHex,
 } from "./mod.ts";
-import { STRKEY_CACHE_SIZE } from "./strkey.ts";
+import { encodeStrkeyAt, STRKEY_CACHE_SIZE } from "./strkey.ts";
 
 const keys = Array.from({ length: 8 }, () => Keypair.random());
 const bytes32 = (seed: number) => Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + seed) & 0xff);
@@ -140,6 +140,32 @@ Deno.test("encodeStrkey's cache keeps kinds apart and stays right past its size"
     } else encodeAccountId(p);
   }
   assert.equal(encodeAccountId(payload), StrKey.encodeEd25519PublicKey(Buffer.from(payload)));
+  // Payloads that differ in byte 0 only share a set of two slots: each lookup still gets its own
+  // text, with two of them alternating and with a third evicting the older.
+  const same = [0, 0x80, 0x40].map((x) => {
+    const p = bytes32(9);
+    p[0] ^= x;
+    return p;
+  });
+  for (const order of [[0, 1, 0, 1], [0, 1, 2, 0, 2, 1, 0]]) {
+    for (const i of order) {
+      assert.equal(encodeAccountId(same[i]), StrKey.encodeEd25519PublicKey(Buffer.from(same[i])));
+    }
+  }
+});
+
+Deno.test("encodeStrkeyAt reads the payload in place, for every payload length", () => {
+  const key = bytes32(5);
+  const framed = new Uint8Array(50);
+  framed.set(key, 7);
+  assert.equal(encodeStrkeyAt("account", framed, 7), encodeAccountId(key));
+  assert.equal(encodeStrkeyAt("contract", framed, 7), encodeContractId(key));
+  const id = 0x0123456789abcdefn;
+  const muxed = encodeMuxedAccount(key, id);
+  assert.equal(muxed, StrKey.encodeMed25519PublicKey(Buffer.from(decodeStrkey("muxed", muxed))));
+  assert.equal(encodeMuxedAccount(key, id + 1n) === muxed, false);
+  assert.equal(encodeMuxedAccount(key, id), muxed);
+  assert.throws(() => encodeStrkeyAt("account", framed, 30), /32-byte payload at offset 30/);
 });
 
 Deno.test("toHex matches Buffer's hex, also for inputs past one fromCharCode chunk", () => {

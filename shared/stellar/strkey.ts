@@ -92,36 +92,63 @@ function base32Decode(text: string): Uint8Array {
   return out;
 }
 
-/** Most strkeys remembered by {@linkcode encodeStrkey} before it starts over. */
+/** Entries of {@linkcode encodeStrkey}'s cache (two-way set-associative: a new key replaces the older of its set's two). */
 export const STRKEY_CACHE_SIZE = 65_536;
 
 // Ledgers name the same accounts and contracts over and over (fee sources, SAC contracts,
-// exchanges): encoded strkeys are kept by version byte and payload.
-const strkeys = new Map<string, string>();
+// exchanges): encoded strkeys are kept in a table keyed by version byte and payload bytes. A
+// lookup hashes and compares bytes in place: it allocates nothing, where a string key (one per
+// lookup) cost more than the cache saved. Each key has a set of two slots, so that two busy keys
+// with the same hash do not keep evicting each other.
+const SLOT_BYTES = 1 + 40; // version byte, then the longest payload (muxed)
+const slotKeys = new Uint8Array(STRKEY_CACHE_SIZE * SLOT_BYTES);
+const slotTexts: (string | undefined)[] = new Array(STRKEY_CACHE_SIZE).fill(undefined);
 
-/** A string key for payload bytes: two bytes per UTF-16 unit (16 units for 32 bytes). */
-function cacheKey(b: Uint8Array): string {
-  if (b.length === 32) {
-    return String.fromCharCode(
-      (b[0] << 8) | b[1],
-      (b[2] << 8) | b[3],
-      (b[4] << 8) | b[5],
-      (b[6] << 8) | b[7],
-      (b[8] << 8) | b[9],
-      (b[10] << 8) | b[11],
-      (b[12] << 8) | b[13],
-      (b[14] << 8) | b[15],
-      (b[16] << 8) | b[17],
-      (b[18] << 8) | b[19],
-      (b[20] << 8) | b[21],
-      (b[22] << 8) | b[23],
-      (b[24] << 8) | b[25],
-      (b[26] << 8) | b[27],
-      (b[28] << 8) | b[29],
-      (b[30] << 8) | b[31],
+function read32(b: Uint8Array, o: number): number {
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+}
+
+function slotHolds(slot: number, version: number, b: Uint8Array, o: number, len: number): boolean {
+  const at = slot * SLOT_BYTES;
+  if (slotTexts[slot] === undefined || slotKeys[at] !== version) return false;
+  for (let i = 0; i < len; i++) if (slotKeys[at + 1 + i] !== b[o + i]) return false;
+  return true;
+}
+
+/**
+ * Encodes the payload of `kind` that starts at `offset` in `bytes` (its length is the kind's:
+ * 32 bytes, 40 for muxed, 33 for claimable balances) as a strkey, without copying it.
+ */
+export function encodeStrkeyAt(kind: StrkeyKind, bytes: Uint8Array, offset: number): string {
+  const len = PAYLOAD_LENGTH[kind];
+  if (offset < 0 || offset + len > bytes.length) {
+    throw new Error(
+      `strkey ${kind}: expected a ${len}-byte payload at offset ${offset}, got ${
+        Math.max(0, bytes.length - offset)
+      } bytes`,
     );
   }
-  return String.fromCharCode.apply(null, b as unknown as number[]);
+  const version = VERSION[kind];
+  // Payloads are hashes and keys (uniform bytes); a muxed payload ends with its id.
+  const h = read32(bytes, offset + 1) ^ read32(bytes, offset + len - 4) ^
+    Math.imul(version, 0x9e3779b1);
+  const first = (h ^ (h >>> 16)) & (STRKEY_CACHE_SIZE - 2);
+  if (slotHolds(first, version, bytes, offset, len)) return slotTexts[first]!;
+  if (slotHolds(first + 1, version, bytes, offset, len)) return slotTexts[first + 1]!;
+  const raw = new Uint8Array(len + 3);
+  raw[0] = version;
+  raw.set(bytes.subarray(offset, offset + len), 1);
+  const crc = crc16Xmodem(raw.subarray(0, len + 1));
+  raw[len + 1] = crc & 0xff;
+  raw[len + 2] = crc >> 8;
+  const encoded = base32Encode(raw);
+  // The set's first slot holds the newest key; the one it held moves to the second.
+  const at = first * SLOT_BYTES;
+  slotKeys.copyWithin(at + SLOT_BYTES, at, at + SLOT_BYTES);
+  slotTexts[first + 1] = slotTexts[first];
+  slotKeys.set(raw.subarray(0, len + 1), at);
+  slotTexts[first] = encoded;
+  return encoded;
 }
 
 /** Encodes `payload` as a strkey of `kind`; the payload length must match the kind. */
@@ -131,20 +158,7 @@ export function encodeStrkey(kind: StrkeyKind, payload: Uint8Array): string {
       `strkey ${kind}: expected a ${PAYLOAD_LENGTH[kind]}-byte payload, got ${payload.length}`,
     );
   }
-  const key = String.fromCharCode(VERSION[kind]) + cacheKey(payload);
-  let text = strkeys.get(key);
-  if (text === undefined) {
-    const raw = new Uint8Array(payload.length + 3);
-    raw[0] = VERSION[kind];
-    raw.set(payload, 1);
-    const crc = crc16Xmodem(raw.subarray(0, payload.length + 1));
-    raw[payload.length + 1] = crc & 0xff;
-    raw[payload.length + 2] = crc >> 8;
-    text = base32Encode(raw);
-    if (strkeys.size >= STRKEY_CACHE_SIZE) strkeys.clear();
-    strkeys.set(key, text);
-  }
-  return text;
+  return encodeStrkeyAt(kind, payload, 0);
 }
 
 /** Decodes a strkey of `kind` to its payload; throws on a wrong kind, length or checksum. */

@@ -79,9 +79,10 @@ const sacCache = new Map<string, Map<string, { asset: Asset; address: string } |
 
 /**
  * The asset named by a SEP-11 string when its SAC (on the network of `passphrase`) is
- * `emitter`, else null. Memoised: the same few assets recur in every ledger.
+ * `emitter`, else null. Memoised: the same few assets recur in every ledger (and the same
+ * `Asset` object comes back for the same text).
  */
-function sacAsset(text: string, passphrase: string, emitter: string): Asset | null {
+export function sacAsset(text: string, passphrase: string, emitter: string): Asset | null {
   let byText = sacCache.get(passphrase);
   if (byText === undefined) {
     byText = new Map();
@@ -97,7 +98,11 @@ function sacAsset(text: string, passphrase: string, emitter: string): Asset | nu
   return hit !== null && hit.address === emitter ? hit.asset : null;
 }
 
-const SAC_TOPICS: Record<3 | 4, Record<string, number>> = {
+/**
+ * Topic count of a SAC token event by meta version and name: a token event with this many
+ * topics whose last one is a SEP-11 string naming the emitter's asset is a SAC event.
+ */
+export const SAC_TOPICS: Readonly<Record<3 | 4, Readonly<Record<string, number>>>> = {
   3: { transfer: 4, mint: 4, clawback: 4, burn: 3 },
   4: { transfer: 4, mint: 3, clawback: 3, burn: 3 },
 };

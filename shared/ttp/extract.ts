@@ -11,6 +11,7 @@ import { orderLedgerEvents } from "./ordering.ts";
 import { toRows } from "./rows.ts";
 import type { TransactionEvents } from "./token_event.ts";
 import { transactionEvents, type TtpMode } from "./transaction_events.ts";
+import { scanUnifiedLedger } from "./unified_scan.ts";
 
 /** Options of {@link extractEvents}. */
 export interface ExtractOptions {
@@ -60,8 +61,9 @@ export function extractLedger(lcm: Uint8Array, opts: ExtractOptions): LedgerExtr
 
 /**
  * The ordered TTP events (`ttp_event` rows) of one `LedgerCloseMeta` (XDR bytes), as Stellar's
- * reference token transfer processor orders them.
+ * reference token transfer processor orders them. Ledgers read entirely in unified mode take the
+ * fast path ({@linkcode scanUnifiedLedger}); the rows are the same as `extractLedger`'s.
  */
 export function extractEvents(lcm: Uint8Array, opts: ExtractOptions): TtpEvent[] {
-  return extractLedger(lcm, opts).events;
+  return (scanUnifiedLedger(lcm, opts) ?? extractLedger(lcm, opts)).events;
 }

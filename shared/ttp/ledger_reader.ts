@@ -120,12 +120,17 @@ function envelopeSpans(lcmVersion: number, txSet: unknown): XdrSpan[] {
 
 /** Hash (hex) of an envelope span: SHA-256 of the signature payload of its `tx`. */
 export function envelopeHash(span: XdrSpan, passphrase: string): string {
-  const arm = unionArm("TransactionEnvelope", span.bytes, span.offset);
+  return envelopeHashAt(span.bytes, span.offset, passphrase);
+}
+
+/** Hash (hex) of the `TransactionEnvelope` at `offset` in `bytes` (see {@linkcode envelopeHash}). */
+export function envelopeHashAt(bytes: Uint8Array, offset: number, passphrase: string): string {
+  const arm = unionArm("TransactionEnvelope", bytes, offset);
   const txType = TX_TYPES[arm.discriminant];
   if (!txType) throw new TtpDataError(`unknown envelope type ${arm.discriminant}`);
-  const start = span.offset + 4;
-  const end = skip(txType, span.bytes, start);
-  return toHex(transactionHash(passphrase, arm.discriminant, span.bytes.subarray(start, end)));
+  const start = offset + 4;
+  const end = skip(txType, bytes, start);
+  return toHex(transactionHash(passphrase, arm.discriminant, bytes.subarray(start, end)));
 }
 
 interface EnvelopeView {
@@ -190,6 +195,17 @@ function int32At(b: Uint8Array, o: number): number {
 }
 
 /**
+ * Whether the `TransactionResult` at `offset` (already checked, e.g. skipped) is a success: code
+ * `txSUCCESS`, or a fee bump whose inner result is `txSUCCESS`.
+ */
+export function transactionSucceeded(bytes: Uint8Array, offset: number): boolean {
+  // feeCharged (int64), then the result code; fee bumps nest the inner result after the inner
+  // hash (32) and the inner feeCharged (8).
+  const code = int32At(bytes, offset + 8);
+  return code === 1 || code === -13 ? int32At(bytes, offset + 52) === 0 && code === 1 : code === 0;
+}
+
+/**
  * A transaction joined with its result and meta. The envelope and the operation results are
  * decoded on first use (unified mode needs neither); success and fee are read in place.
  */
@@ -223,15 +239,10 @@ class JoinedTx implements LedgerTx {
     this.feeProcessing = trm.feeProcessing;
     this.#metaSpan = trm.txApplyProcessing as unknown as XdrSpan;
     this.postTxApplyFeeProcessing = trm.postTxApplyFeeProcessing ?? [];
-    // TransactionResult: feeCharged (int64), then the result code; fee bumps nest the inner
-    // result after the inner hash (32) and the inner feeCharged (8).
     const b = this.#resultSpan.bytes;
     const o = this.#resultSpan.offset;
     this.feeCharged = new DataView(b.buffer, b.byteOffset).getBigInt64(o);
-    const code = int32At(b, o + 8);
-    this.successful = code === 1 || code === -13
-      ? int32At(b, o + 52) === 0 && code === 1
-      : code === 0;
+    this.successful = transactionSucceeded(b, o);
   }
 
   get meta(): LedgerTx["meta"] {

@@ -20,6 +20,9 @@
  * payment comes first, then the seller's, which is the order stellar-core emits; the fixtures
  * confirm that derived and unified output are then identical event for event.
  *
+ * Fast path: `extractEvents` reads ledgers whose every transaction is in unified mode (every ledger
+ * from protocol 23) with `unified_scan.ts`, straight from the bytes; the rows are the same.
+ *
  * Module map: `ledger_reader.ts` (one lazy pass, tx hashes, join), `fees.ts`, `ops_*.ts` (classic
  * operations per kind), `issuer_rule.ts`, `muxed.ts`, `contract_events.ts` (SEP-41/SAC v3/v4,
  * fee events), `transaction_events.ts` (modes), `reconciliation.ts` (pre-protocol-8),
@@ -35,6 +38,7 @@ export {
   type LedgerExtraction,
 } from "./extract.ts";
 export { transactionEvents, type TtpMode, usesUnified } from "./transaction_events.ts";
+export { type ScannedLedger, type ScanOptions, scanUnifiedLedger } from "./unified_scan.ts";
 export {
   type DeltaDifference,
   TtpVerificationError,

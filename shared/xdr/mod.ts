@@ -36,6 +36,7 @@
  * @module
  */
 import { STELLAR_TYPES } from "./stellar_types.ts";
+import { decodeString } from "./interpreter.ts";
 import { XdrTypeSystem } from "./system.ts";
 import type {
   DecodeOptions,
@@ -111,6 +112,14 @@ export function fieldOffset(
 /** Reads a union's discriminant at `offset`: arm label, raw discriminant, arm offset and type. */
 export function unionArm(type: string | XdrType, bytes: Uint8Array, offset: number): UnionArmInfo {
   return stellarXdr.unionArm(type, bytes, offset);
+}
+
+/**
+ * Decodes `len` bytes at `start` of an XDR `string` as the walker does: UTF-8, or latin1 (one
+ * char per byte) when the bytes are not valid UTF-8.
+ */
+export function decodeXdrString(bytes: Uint8Array, start: number, len: number): string {
+  return decodeString(bytes, start, len);
 }
 
 /** The compiled Stellar type for a name (pass it instead of a string to skip the lookup). */
