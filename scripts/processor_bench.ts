@@ -1,7 +1,7 @@
 /**
  * Throughput of ttp-arrow-processor end to end: stellar-arrow-source (subprocess, `pubnet-p26`
  * fixture lake) → processor (subprocess, WORKERS=1 and 2) → a Flight client here reading
- * `ttp_events:FIRST:LAST` PASSES times in a row (the 20 ledgers looped).
+ * `ttp_events:FIRST:LAST` over and over (the 20 ledgers looped).
  *
  * Baselines measured in the same run: single-threaded extraction in this process (no I/O) and
  * the source alone (the client reads `stellar_ledgers` directly). Besides wall-clock rates, the
@@ -9,8 +9,11 @@
  * busy the machine is, and `cores × 1000 / (CPU ms per ledger of source + processor + client)`
  * is the rate the pipeline can reach when it has the cores to itself.
  *
+ * Each processor is measured twice: over its first WARM passes after it starts (JIT compilation
+ * and heap growth included), then over PASSES more passes (warm).
+ *
  * ```sh
- * deno run -A scripts/processor_bench.ts [--passes 5]
+ * deno run -A scripts/processor_bench.ts [--warm 20] [--passes 20]
  * ```
  *
  * @module
@@ -27,8 +30,17 @@ import {
 } from "../components/ttp-arrow-processor/testing/processes.ts";
 import { procCpuMs, threadCpuMs } from "../shared/proc_cpu/mod.ts";
 
-const passesArg = Deno.args.indexOf("--passes");
-const PASSES = passesArg >= 0 ? Number(Deno.args[passesArg + 1]) : 5;
+function numberArg(name: string, fallback: number): number {
+  const at = Deno.args.indexOf(name);
+  if (at < 0) return fallback;
+  const value = Number(Deno.args[at + 1]);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} expects a positive integer, got ${JSON.stringify(Deno.args[at + 1])}`);
+  }
+  return value;
+}
+const PASSES = numberArg("--passes", 20);
+const WARM = numberArg("--warm", 20);
 const LAKE = fileURLToPath(new URL("../testdata/lakes/pubnet-p26", import.meta.url));
 const CORES = navigator.hardwareConcurrency;
 
@@ -70,34 +82,12 @@ const self = () => procCpuMs("self");
 const perLedger = (cpu: Record<string, number>, count: number) =>
   Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / count]));
 
-// Baseline 1: extraction alone, one thread.
-for (const l of ledgers) extractEvents(l.bytes, { networkPassphrase: KNOWN_NETWORKS.pubnet });
-{
-  const m = await measure({ "this process": self }, () => {
-    let events = 0;
-    for (let p = 0; p < PASSES; p++) {
-      for (const l of ledgers) {
-        events += extractEvents(l.bytes, { networkPassphrase: KNOWN_NETWORKS.pubnet }).length;
-      }
-    }
-    return Promise.resolve(events);
-  });
-  rows.push({
-    name: "extraction only (1 thread, in process)",
-    ledgers: n * PASSES,
-    events: m.value,
-    ms: m.ms,
-    cpu: perLedger(m.cpuMs, n * PASSES),
-  });
-}
-
 const source = await startSourceProcess(LAKE);
 try {
   const sc = new FlightClient(`127.0.0.1:${source.port}`);
   const info = await sc.getFlightInfo(pathDescriptor("stellar_ledgers"));
   const [, first, last] = new TextDecoder().decode(info.endpoints[0].ticket).split(":").map(Number);
-  const count = (last - first + 1) * PASSES;
-  // Baseline 2: the source alone.
+  // Baseline: the source alone.
   await readPasses(sc, `stellar_ledgers:${first}:${last}`, 1);
   const s = await measure(
     { source: () => source.process.cpuMs(), client: self },
@@ -119,25 +109,29 @@ try {
     const client = new FlightClient(`127.0.0.1:${processor.flightPort}`);
     try {
       const ticket = `ttp_events:${first}:${last}`;
-      await readPasses(client, ticket, 1); // warm-up: worker start, JIT
-      const m = await measure(
-        {
-          source: () => source.process.cpuMs(),
-          processor: () => processor.process.cpuMs(),
-          "processor main": () => threadCpuMs(processor.process.pid).main,
-          "processor workers": () => threadCpuMs(processor.process.pid).workers,
-          "processor V8": () => threadCpuMs(processor.process.pid).v8,
-          client: self,
-        },
-        () => readPasses(client, ticket, PASSES),
-      );
-      rows.push({
-        name: `source → processor WORKERS=${workers} → client`,
-        ledgers: count,
-        events: m.value,
-        ms: m.ms,
-        cpu: perLedger(m.cpuMs, count),
-      });
+      const clocks = {
+        source: () => source.process.cpuMs(),
+        processor: () => processor.process.cpuMs(),
+        "processor main": () => threadCpuMs(processor.process.pid).main,
+        "processor workers": () => threadCpuMs(processor.process.pid).workers,
+        "processor V8": () => threadCpuMs(processor.process.pid).v8,
+        client: self,
+      };
+      // The first WARM passes after the processor starts (its JIT compiles, its heaps grow),
+      // then PASSES passes of a warm processor.
+      for (const [label, passes] of [["first", WARM], ["warm", PASSES]] as const) {
+        const m = await measure(clocks, () => readPasses(client, ticket, passes));
+        const ledgerCount = (last - first + 1) * passes;
+        rows.push({
+          name: `source → processor WORKERS=${workers} → client, ${
+            label === "first" ? `first ${ledgerCount} ledgers` : "warm"
+          }`,
+          ledgers: ledgerCount,
+          events: m.value,
+          ms: m.ms,
+          cpu: perLedger(m.cpuMs, ledgerCount),
+        });
+      }
     } catch (err) {
       console.error(
         `WORKERS=${workers} failed: ${err}\nprocessor log:\n${
@@ -154,11 +148,33 @@ try {
   await source.process.stop("SIGTERM");
 }
 
+// Baseline: extraction alone, one thread. Run last, so that its garbage is not in this
+// process's heap (the pipelines' Flight client) while the pipelines are measured.
+for (const l of ledgers) extractEvents(l.bytes, { networkPassphrase: KNOWN_NETWORKS.pubnet });
+{
+  const m = await measure({ "this process": self }, () => {
+    let events = 0;
+    for (let p = 0; p < PASSES; p++) {
+      for (const l of ledgers) {
+        events += extractEvents(l.bytes, { networkPassphrase: KNOWN_NETWORKS.pubnet }).length;
+      }
+    }
+    return Promise.resolve(events);
+  });
+  rows.push({
+    name: "extraction only (1 thread, in process)",
+    ledgers: n * PASSES,
+    events: m.value,
+    ms: m.ms,
+    cpu: perLedger(m.cpuMs, n * PASSES),
+  });
+}
+
 const load = Deno.loadavg()[0];
 console.log(
   `pubnet-p26: ${n} ledgers x ${PASSES} passes, ${CORES} cores, load average ${load.toFixed(1)}`,
 );
-const sourceAlone = rows[1];
+const sourceAlone = rows[0];
 for (const r of rows) {
   const lps = (r.ledgers / r.ms) * 1000;
   const eps = (r.events / r.ms) * 1000;

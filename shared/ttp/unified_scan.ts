@@ -97,13 +97,22 @@ const MINT = 1;
 const BURN = 2;
 const CLAWBACK = 3;
 
-function u32(b: Uint8Array, o: number): number {
+// Reads stay int32 (no `>>> 0` unless unsigned is meant): V8 keeps them in registers, where
+// uint32 values past 2^31 would become heap numbers and deoptimise the callers.
+function i32(b: Uint8Array, o: number): number {
   if (o + 4 > b.length) throw new NotScannable(`4 bytes expected at ${o}`);
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
 }
 
-function i32(b: Uint8Array, o: number): number {
-  return u32(b, o) | 0;
+/** A count or length: a uint32 that must fit an int32 (anything bigger cannot fit the input). */
+function count(b: Uint8Array, o: number): number {
+  const n = i32(b, o);
+  if (n < 0) throw new NotScannable(`length ${n >>> 0} at ${o}`);
+  return n;
+}
+
+function u32(b: Uint8Array, o: number): number {
+  return i32(b, o) >>> 0;
 }
 
 /** Checks that the int-switched union (e.g. `ExtensionPoint`) at `o` has arm `arm`. */
@@ -114,32 +123,34 @@ function expectArm(b: Uint8Array, o: number, arm: number, what: string): void {
 
 /** Whether the SCSymbol/SCString body (length, bytes) at `o` equals `sym`. */
 function bytesEqual(b: Uint8Array, o: number, sym: Uint8Array): boolean {
-  if (u32(b, o) !== sym.length) return false;
+  if (i32(b, o) !== sym.length) return false;
   for (let i = 0; i < sym.length; i++) if (b[o + 4 + i] !== sym[i]) return false;
   return true;
 }
 
 /** Decimal string of the u64 at `o`. */
 function u64String(b: Uint8Array, o: number): string {
-  const hi = u32(b, o);
-  const lo = u32(b, o + 4);
-  if (hi < 0x200000) return String(hi * 0x100000000 + lo);
-  return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+  const hi = i32(b, o);
+  const lo = i32(b, o + 4) >>> 0;
+  if (hi >= 0 && hi < 0x200000) return String(hi * 0x100000000 + lo);
+  return ((BigInt(hi >>> 0) << 32n) | BigInt(lo)).toString();
 }
 
 /** Decimal string of the `Int128Parts` at `o` (`hi` signed 64, `lo` unsigned 64). */
 function i128At(b: Uint8Array, o: number): string {
   const hh = i32(b, o);
-  const hl = u32(b, o + 4);
-  const lh = u32(b, o + 8);
-  const ll = u32(b, o + 12);
-  if (hh === 0 && hl === 0 && lh < 0x200000) return String(lh * 0x100000000 + ll);
-  if (hh === -1 && hl === 0xffffffff && lh >= 0xffe00000) {
-    // -(2^64 - lo), exactly representable.
-    return String(-((0xffffffff - lh) * 0x100000000 + (0x100000000 - ll)));
+  const hl = i32(b, o + 4);
+  const lh = i32(b, o + 8);
+  const ll = i32(b, o + 12) >>> 0;
+  // Within ±2^53 the value is lh * 2^32 + ll, with hi the sign extension of lh.
+  if (
+    (hh === 0 && hl === 0 && lh >= 0 && lh < 0x200000) ||
+    (hh === -1 && hl === -1 && lh < 0 && lh >= -0x200000)
+  ) {
+    return String(lh * 0x100000000 + ll);
   }
-  const hi = (BigInt(hh) << 32n) | BigInt(hl);
-  const lo = (BigInt(lh) << 32n) | BigInt(ll);
+  const hi = (BigInt(hh) << 32n) | BigInt(hl >>> 0);
+  const lo = (BigInt(lh >>> 0) << 32n) | BigInt(ll);
   return i128String({ hi, lo });
 }
 
@@ -185,8 +196,8 @@ const ev = {
 function readContractEvent(b: Uint8Array, o: number): number {
   expectArm(b, o, 0, "ContractEvent.ext");
   let p = o + 4;
-  const flag = u32(b, p);
-  if (flag > 1) throw new NotScannable(`optional flag ${flag}`);
+  const flag = i32(b, p);
+  if (flag !== 0 && flag !== 1) throw new NotScannable(`optional flag ${flag}`);
   p += 4;
   ev.contractId = flag === 1 ? p : -1;
   if (flag === 1) p += 32;
@@ -194,7 +205,7 @@ function readContractEvent(b: Uint8Array, o: number): number {
   if (ev.type < 0 || ev.type > 2) throw new NotScannable(`ContractEventType ${ev.type}`);
   p += 4;
   expectArm(b, p, 0, "ContractEventBody");
-  const n = u32(b, p + 4);
+  const n = count(b, p + 4);
   p += 8;
   if (n * 4 > b.length - p) throw new NotScannable(`${n} topics do not fit`);
   if (n > ev.topics.length) ev.topics = new Int32Array(n);
@@ -223,8 +234,8 @@ function readV4Data(b: Uint8Array, o: number): boolean {
     data.amount = i128At(b, o + 4);
     return true;
   }
-  if (u32(b, o + 4) === 0) return false; // SCV_MAP without a map
-  const n = u32(b, o + 8);
+  if (i32(b, o + 4) === 0) return false; // SCV_MAP without a map
+  const n = count(b, o + 8);
   let p = o + 12;
   let amount: string | null = null;
   for (let i = 0; i < n; i++) {
@@ -242,14 +253,14 @@ function readV4Data(b: Uint8Array, o: number): boolean {
           data.muxValue = u64String(b, val + 4);
           break;
         case SCV_BYTES: {
-          const len = u32(b, val + 4);
+          const len = count(b, val + 4);
           data.muxType = "hash";
           data.muxValue = toHex(b.subarray(val + 8, val + 8 + len));
           break;
         }
         case SCV_STRING:
           data.muxType = "text";
-          data.muxValue = decodeXdrString(b, val + 8, u32(b, val + 4));
+          data.muxValue = decodeXdrString(b, val + 8, count(b, val + 4));
           break;
         case SCV_VOID:
           data.muxType = null;
@@ -415,7 +426,7 @@ function tokenEventRow(
   let asset: Asset | null = null;
   if (n === SAC_TOPICS[4][type]) {
     const last = ev.topics[n - 1];
-    const len = i32(b, last) === SCV_STRING ? u32(b, last + 4) : 0;
+    const len = i32(b, last) === SCV_STRING ? count(b, last + 4) : 0;
     if (len > 0) asset = emitterAsset(b, last + 8, len, passphrase, emitter);
   }
   return rows.row(op, type, from, to, asset, data.amount, emitter);
@@ -464,9 +475,9 @@ function readFeeEvents(
   xlmSac: string,
   fees: { from: string; amount: string }[],
 ): number {
-  const count = u32(b, o);
+  const n = count(b, o);
   let p = o + 4;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < n; i++) {
     const stage = i32(b, p);
     if (stage < 0 || stage > 2) throw new NotScannable(`TransactionEventStage ${stage}`);
     p = readContractEvent(b, p + 4);
@@ -509,7 +520,7 @@ export function scanUnifiedLedger(lcm: Uint8Array, opts: ScanOptions): ScannedLe
 
 /** Counts the envelopes of the `TransactionEnvelope<>` at `o`; returns its end. */
 function envelopeRun(b: Uint8Array, o: number, found: { count: number; first: number }): number {
-  const n = u32(b, o);
+  const n = count(b, o);
   let p = o + 4;
   for (let i = 0; i < n; i++) {
     if (found.first < 0) found.first = p;
@@ -536,13 +547,13 @@ function scan(b: Uint8Array, passphrase: string): ScannedLedger {
   if (version === 0) p = envelopeRun(b, p + 32, envelopes);
   else {
     expectArm(b, p, 1, "GeneralizedTransactionSet");
-    const phases = u32(b, p + 36);
+    const phases = count(b, p + 36);
     p += 40;
     for (let i = 0; i < phases; i++) {
       const arm = i32(b, p);
       p += 4;
       if (arm === 0) {
-        const components = u32(b, p);
+        const components = count(b, p);
         p += 4;
         for (let c = 0; c < components; c++) {
           expectArm(b, p, 0, "TxSetComponent");
@@ -550,17 +561,17 @@ function scan(b: Uint8Array, passphrase: string): ScannedLedger {
         }
       } else if (arm === 1) {
         p = skip(T_BASE_FEE, b, p);
-        const stages = u32(b, p);
+        const stages = count(b, p);
         p += 4;
         for (let s = 0; s < stages; s++) {
-          const clusters = u32(b, p);
+          const clusters = count(b, p);
           p += 4;
           for (let c = 0; c < clusters; c++) p = envelopeRun(b, p, envelopes);
         }
       } else throw new NotScannable(`TransactionPhase arm ${arm}`);
     }
   }
-  const txCount = u32(b, p);
+  const txCount = count(b, p);
   p += 4;
   if (txCount !== envelopes.count) throw new NotScannable("envelope and result counts differ");
 
@@ -588,12 +599,12 @@ function scan(b: Uint8Array, passphrase: string): ScannedLedger {
     expectArm(b, p, 4, "TransactionMeta");
     expectArm(b, p + 4, 0, "TransactionMetaV4.ext");
     p = skip(T_CHANGES, b, p + 8); // txChangesBefore
-    const ops = u32(b, p);
+    const ops = count(b, p);
     p += 4;
     for (let op = 1; op <= ops; op++) {
       expectArm(b, p, 0, "OperationMetaV2.ext");
       p = skip(T_CHANGES, b, p + 4);
-      const events = u32(b, p);
+      const events = count(b, p);
       p += 4;
       for (let e = 0; e < events; e++) {
         if (!successful) {

@@ -33,7 +33,8 @@ export class ServiceProcess {
 
   /**
    * Starts `deno run -A --v8-flags=... <script>` (the services' V8 flags) with `env` and waits
-   * until `ready` matches its output.
+   * until `ready` matches its output. With `SERVICE_CPU_PROF_DIR=DIR` set, the child also gets
+   * `--cpu-prof-dir DIR --cpu-prof-md` (to profile a bench's services, workers included).
    */
   static async start(
     script: string,
@@ -42,7 +43,7 @@ export class ServiceProcess {
     timeoutMs = 30_000,
   ): Promise<{ process: ServiceProcess; match: RegExpMatchArray }> {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", v8FlagsArg(), script],
+      args: ["run", "-A", v8FlagsArg(), ...profileArgs(), script],
       cwd: ROOT,
       env: { LOG_LEVEL: "info", ...env },
       stdin: "null",
@@ -147,4 +148,10 @@ export async function startProcessorProcess(
     /ready: flight port (\d+), health port (\d+)/,
   );
   return { process, flightPort: Number(match[1]), healthPort: Number(match[2]) };
+}
+
+/** CPU profile flags for the children when `SERVICE_CPU_PROF_DIR` names a folder. */
+function profileArgs(): string[] {
+  const dir = Deno.env.get("SERVICE_CPU_PROF_DIR");
+  return dir ? ["--cpu-prof-dir", dir, "--cpu-prof-md"] : [];
 }
