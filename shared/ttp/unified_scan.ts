@@ -10,8 +10,9 @@
  * SEP-41/SAC v4 events, CAP-67 fee events; `ordering.ts`; `event_id.ts`) and gives the same rows,
  * which `unified_scan_test.ts` checks against the general path on real and altered ledgers.
  *
- * It does not decide anything the general path would decide differently: a ledger it cannot read
- * in full (a transaction in derived mode, meta other than v4, a malformed or unexpected value, a
+ * It checks the bytes as the general path does (what that path decodes is checked with the XDR
+ * walker's `check`, what it leaves lazy is skipped) and does not decide anything the general path
+ * would decide differently: a ledger it cannot read in full (a transaction in derived mode, meta other than v4, a malformed or unexpected value, a
  * wrong passphrase) gives `null`, and the caller runs the general path, which names the error.
  *
  * @module
@@ -22,7 +23,15 @@ import { NATIVE } from "../stellar/asset.ts";
 import { sacContractAddress } from "../stellar/contract_id.ts";
 import { toHex } from "../stellar/hash.ts";
 import { encodeMuxedAccount, encodeStrkeyAt } from "../stellar/strkey.ts";
-import { decode, decodeXdrString, skip, stellarXdr, type XdrType, xdrType } from "../xdr/mod.ts";
+import {
+  check,
+  decode,
+  decodeXdrString,
+  skip,
+  stellarXdr,
+  type XdrType,
+  xdrType,
+} from "../xdr/mod.ts";
 import { i128String, SAC_TOPICS, sacAsset } from "./contract_events.ts";
 import { envelopeHashAt, transactionSucceeded } from "./ledger_reader.ts";
 import type { LedgerInfo } from "./ledger_tx.ts";
@@ -192,7 +201,7 @@ const ev = {
   data: 0,
 };
 
-/** Reads the `ContractEvent` at `o` into {@link ev}; returns its end. */
+/** Reads and checks the `ContractEvent` at `o` into {@link ev}; returns its end. */
 function readContractEvent(b: Uint8Array, o: number): number {
   expectArm(b, o, 0, "ContractEvent.ext");
   let p = o + 4;
@@ -210,12 +219,14 @@ function readContractEvent(b: Uint8Array, o: number): number {
   if (n * 4 > b.length - p) throw new NotScannable(`${n} topics do not fit`);
   if (n > ev.topics.length) ev.topics = new Int32Array(n);
   ev.topicCount = n;
+  // Checked, not only skipped: the general path decodes these events in full (enum values and
+  // bools included), and the scan must not accept what it would reject.
   for (let i = 0; i < n; i++) {
     ev.topics[i] = p;
-    p = skip(T_SC_VAL, b, p);
+    p = check(T_SC_VAL, b, p);
   }
   ev.data = p;
-  return skip(T_SC_VAL, b, p);
+  return check(T_SC_VAL, b, p);
 }
 
 /** Amount and destination muxing of a v4 token event's data (see `v4Data`); null if malformed. */

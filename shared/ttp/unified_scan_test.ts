@@ -147,6 +147,20 @@ function feeEventsWithRefund(lcm: Ledger): { event: Event }[] {
   throw new Error("no refund in the fixture");
 }
 
+/** Offset of the last byte of the only place where `values` are encoded one after the other. */
+function lastWordOf(bytes: Uint8Array, values: ScVal[]): number {
+  const parts = values.map((v) => encode("SCVal", v));
+  const needle = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    needle.set(p, at);
+    at += p.length;
+  }
+  const found = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(needle);
+  assert.ok(found >= 0, "the values are in the ledger");
+  return found + needle.length - 1;
+}
+
 function encoded(lcm: Ledger): Uint8Array {
   return encode("LedgerCloseMeta", lcm);
 }
@@ -331,6 +345,27 @@ Deno.test("altered fee events and ledgers: what the general path refuses, the sc
     assert.equal(scanned, null);
     assert.ok(Array.isArray(general));
     assertRefused(bytes, PUBNET, "unified");
+  });
+  await t.step("a bad bool or enum inside an event's value", () => {
+    // `skip` jumps over both; the general path decodes the event and rejects them.
+    for (
+      const value of [{ arm: "SCV_BOOL", value: true }, {
+        arm: "SCV_ERROR",
+        value: { arm: "SCE_WASM_VM", value: "SCEC_ARITH_DOMAIN" },
+      }] as ScVal[]
+    ) {
+      const lcm = decoded();
+      const { event } = sacTransfer(lcm);
+      event.body.value.data = {
+        arm: "SCV_MAP",
+        value: [{ key: sym("amount"), val: i128(1n) }, { key: sym("x"), val: value }],
+      };
+      const bytes = encoded(lcm);
+      assertSame(bytes);
+      // The value's last word (the bool, or the error code) made out of range.
+      bytes[lastWordOf(bytes, [sym("x"), value])] = 77;
+      assertRefused(bytes);
+    }
   });
   await t.step("a wrong passphrase", () => {
     assertRefused(P26[0].bytes, Networks.TESTNET);

@@ -156,29 +156,75 @@ function fixed(k) {
 }
 `;
 
-/** Generates and evaluates the walker for `nodes`, with `lazy[id] === 1` types left as spans. */
+/**
+ * Generates and evaluates the walker for `nodes`, with `lazy[id] === 1` types left as spans.
+ * With `strict`, skip checks every enum value and bool as decode does, instead of jumping over
+ * fixed-size values that hold them (see `XdrTypeSystem.check`).
+ */
 export function compileWalker(
   nodes: readonly XdrType[],
   lazy: Uint8Array | null,
+  strict = false,
 ): CompiledWalker {
   const out: string[] = [RUNTIME];
   const isLazy = (t: XdrType) => lazy !== null && t.name !== "" && lazy[t.id] === 1;
 
+  /** Whether a value of `t` holds an enum or bool (memoised; recursion only via variable sizes). */
+  const checkMemo = new Map<number, boolean>();
+  const holdsChecked = (t: XdrType): boolean => {
+    let r = checkMemo.get(t.id);
+    if (r !== undefined) return r;
+    checkMemo.set(t.id, false);
+    switch (t.kind) {
+      case K_ENUM:
+      case K_BOOL:
+        r = true;
+        break;
+      case K_OPAQUE: // its padding bytes
+        r = (t.len & 3) !== 0;
+        break;
+      case K_STRUCT:
+        r = t.fieldTypes.some(holdsChecked);
+        break;
+      case K_UNION:
+        r = armsOf(t).some(([, a]) => holdsChecked(a)) || (t.def !== null && holdsChecked(t.def));
+        break;
+      case K_FARRAY:
+      case K_ARRAY:
+      case K_OPTION:
+        r = holdsChecked(t.elem!);
+        break;
+      default:
+        r = false;
+    }
+    checkMemo.set(t.id, r);
+    return r;
+  };
+  /** A fixed-size value skipped by jumping over it. */
+  const jumpable = (t: XdrType): boolean => t.size >= 0 && !(strict && holdsChecked(t));
+  /** Whether `t` gets a skip function `s<id>`. */
+  const hasSkipFn = (t: XdrType): boolean =>
+    !PRIMITIVE.has(t.kind) && t.kind !== K_VAROPAQUE && t.kind !== K_STRING &&
+    (t.size < 0 || !jumpable(t));
+
   /** Statement advancing position variable `v` past a value of `t`. */
   const skipStmt = (t: XdrType, v = "q"): string => {
     if (t.size === 0) return "";
-    if (t.size > 0) return `${v} += ${t.size};`;
+    if (t.kind === K_BOOL && strict) {
+      return `{ const x = rd(${v}); if (x > 1) fail(${v}, "bool 0 or 1", "" + x); ${v} += 4; }`;
+    }
+    if (jumpable(t)) return `${v} += ${t.size};`;
     if (t.kind === K_VAROPAQUE || t.kind === K_STRING) return `${v} = sopq(${v}, ${t.len});`;
     if (t.kind === K_UNION && simpleUnion(t)) return inlineUnionSkip(t, v);
-    if (t.kind === K_OPTION && t.elem!.size >= 0) {
+    if (t.kind === K_OPTION && jumpable(t.elem!)) {
       return `${v} += sflag(${v}) === 1 ? ${4 + t.elem!.size} : 4;`;
     }
     return `${v} = s${t.id}(${v});`;
   };
   /** A union whose arms are all fixed-size, without an enum-checked default: skipped inline. */
   const simpleUnion = (t: XdrType): boolean =>
-    armsOf(t).every(([, a]) => a.size >= 0) &&
-    (t.def === null || (t.sw === null && t.def.size >= 0));
+    armsOf(t).every(([, a]) => jumpable(a)) &&
+    (t.def === null || (t.sw === null && jumpable(t.def)));
   const inlineUnionSkip = (t: XdrType, v: string): string => {
     const arms = armsOf(t);
     const read = t.unsigned ? `rd(${v})` : `rdi(${v})`;
@@ -256,14 +302,28 @@ export function compileWalker(
   for (const t of nodes) {
     if (PRIMITIVE.has(t.kind)) continue;
     if (t.kind === K_ENUM) out.push(`const N${t.id} = ${enumTable(t)};`);
-    // Skip function (variable-size nodes only): position in, position out.
-    if (t.size < 0 && t.kind !== K_VAROPAQUE && t.kind !== K_STRING) {
+    // Skip function (variable-size nodes, and when strict fixed-size ones holding an enum or
+    // bool): position in, position out.
+    if (hasSkipFn(t)) {
       let body = "";
       switch (t.kind) {
+        case K_OPAQUE:
+          body =
+            `if (q + ${t.size} > n) fail(q, "${t.size} bytes", (n - q) + " bytes left"); q += ${t.len}; ` +
+            `for (let i = 0; i < ${
+              t.size - t.len
+            }; i++) if (b[q + i] !== 0) fail(q + i, "zero padding byte", "" + b[q + i]); ` +
+            `q += ${t.size - t.len};`;
+          break;
+        case K_ENUM:
+          body = `const v = rdi(q); if (${enumLookup(t, "v")} === undefined) fail(q, ${
+            JSON.stringify(`a ${t.label} value`)
+          }, "" + v); q += 4;`;
+          break;
         case K_STRUCT: {
           let fixedRun = 0;
           for (const f of t.fieldTypes) {
-            if (f.size >= 0) fixedRun += f.size;
+            if (jumpable(f)) fixedRun += f.size;
             else {
               if (fixedRun) body += `q += ${fixedRun}; `;
               fixedRun = 0;
@@ -286,7 +346,7 @@ export function compileWalker(
           break;
         case K_ARRAY: {
           const e = t.elem!;
-          body = e.size >= 0
+          body = jumpable(e)
             ? `const len = alen(q, ${t.len}, ${e.size}); q += 4 + len * ${e.size};`
             : `const len = alen(q, ${t.len}, 4); q += 4; for (let i = 0; i < len; i++) { ${
               skipStmt(e)
@@ -364,9 +424,7 @@ export function compileWalker(
   const entries = nodes.filter((t) => !PRIMITIVE.has(t.kind));
   out.push(`const S = []; const D = [];`);
   for (const t of entries) {
-    if (t.size < 0 && t.kind !== K_VAROPAQUE && t.kind !== K_STRING) {
-      out.push(`S[${t.id}] = s${t.id};`);
-    }
+    if (hasSkipFn(t)) out.push(`S[${t.id}] = s${t.id};`);
     out.push(`D[${t.id}] = d${t.id};`);
   }
   out.push(`

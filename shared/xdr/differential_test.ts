@@ -1,7 +1,8 @@
 /**
  * Differential test: the generated fast path and the reference interpreter must agree on every
  * input, valid or corrupted: same value (or both an XdrError with the same path and offset), same
- * end offset, and skip must end where decode ends.
+ * end offset, and skip must end where decode ends; check must accept, reject and end as a full
+ * decode does.
  */
 import assert from "node:assert/strict";
 import { splitLedgerCloseMetaBatch } from "../ledger/mod.ts";
@@ -75,6 +76,14 @@ Deno.test("differential: codegen and interpreter agree on valid and corrupted le
     const sa = run(() => ({ value: null, end: fast.skip("LedgerCloseMeta", input) }));
     const sb = run(() => ({ value: null, end: slow.skip("LedgerCloseMeta", input) }));
     assert.deepEqual(sa, sb, `skip, iteration ${iter}`);
+    // check accepts exactly what a full decode accepts, fails where it fails, ends where it ends.
+    const full = run(() => fast.decode("LedgerCloseMeta", input, 0));
+    const fullOutcome = full.ok ? { ok: true, end: full.end } : full;
+    for (const sys of [fast, slow]) {
+      const c = run(() => ({ value: null, end: sys.check("LedgerCloseMeta", input) }));
+      const checked = c.ok ? { ok: true, end: c.end } : c;
+      assert.deepEqual(checked, fullOutcome, `check, iteration ${iter}`);
+    }
     if (a.ok) {
       // skip never looks inside fixed-size runs, so it may accept what decode rejects, not the
       // other way round; when decode succeeds both end at the same offset.

@@ -79,6 +79,15 @@ export function skip(type: string | XdrType, bytes: Uint8Array, offset = 0): num
   return stellarXdr.skip(type, bytes, offset);
 }
 
+/**
+ * Checks one Stellar XDR value of `type` at `offset` as `decode` would (enum values and bools
+ * included, which `skip` jumps over in fixed-size values), without building it; returns the
+ * offset past it.
+ */
+export function check(type: string | XdrType, bytes: Uint8Array, offset = 0): number {
+  return stellarXdr.check(type, bytes, offset);
+}
+
 /** Decodes one Stellar XDR value of `type` at `offset` (see the module doc for the shape). */
 export function decode<T = XdrValue>(
   type: string | XdrType,

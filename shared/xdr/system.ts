@@ -78,6 +78,7 @@ export class XdrTypeSystem {
   readonly #walkers = new Map<string, CompiledWalker>();
   readonly #walkerBySet = new WeakMap<ReadonlySet<string>, CompiledWalker>();
   #plainWalker: CompiledWalker | null = null;
+  #strictWalker: CompiledWalker | null = null;
 
   /**
    * Compiles `table`. Throws if it references undefined names. With `codegen` (default true)
@@ -339,6 +340,22 @@ export class XdrTypeSystem {
       return w.pos;
     } catch (e) {
       throw this.#retrace(e, t, bytes, offset, null, (tw) => tw.skip(t));
+    }
+  }
+
+  /**
+   * Checks one value of `type` starting at `offset` as {@link decode} would, without building it,
+   * and returns the offset just past it: what {@link skip} checks, and every enum value and bool
+   * (which `skip` jumps over inside fixed-size values). Throws the {@link XdrError} decode throws.
+   */
+  check(type: string | XdrType, bytes: Uint8Array, offset = 0): number {
+    const t = this.type(type);
+    checkOffset(bytes, offset);
+    if (!this.#codegen || t.kind <= K_VOID) return this.decode(t, bytes, offset).end;
+    try {
+      return (this.#strictWalker ??= compileWalker(this.#nodes, null, true)).skip(t, bytes, offset);
+    } catch (e) {
+      throw this.#retrace(e, t, bytes, offset, null, (tw) => tw.decode(t, false));
     }
   }
 

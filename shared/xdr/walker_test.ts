@@ -190,6 +190,78 @@ Deno.test("skip: var array of fixed-size elements is O(1) but bounds-checked", (
   assert.throws(() => t.skip("Pts", buf), XdrError);
 });
 
+Deno.test("check: enums and bools in fixed-size values are checked as decode checks them", () => {
+  const table: XdrTypeTable = {
+    ...TABLE,
+    Pair: { kind: "struct", fields: [["c", "Color"], ["e", "bool"], ["h", "Hash"]] },
+    Coded: { kind: "struct", fields: [["x", "int"], ["code", "Code3"]] },
+    Box: {
+      kind: "struct",
+      fields: [
+        ["pairs", { kind: "array", elem: "Pair", max: 10 }],
+        ["maybe", { kind: "option", elem: "Pair" }],
+        ["colors", { kind: "fixedArray", elem: "Color", length: 2 }],
+        ["u", { kind: "union", switch: "int", cases: [[0, "Pair", "pair"]] }],
+      ],
+    },
+  };
+  const hash = new Array(32).fill(7);
+  const box = (c: number, e: number, at: number) => {
+    const values = [[0, 1], [1, 0], [-1, 1], [0, 0]].map(([x, y], i) => i === at ? [c, e] : [x, y]);
+    const pair = ([x, y]: number[]) => [x, y, hash] as (number | number[])[];
+    return bytes(
+      2,
+      ...pair(values[0]),
+      ...pair(values[1]),
+      1,
+      ...pair(values[2]),
+      1,
+      -1,
+      0,
+      ...pair(values[3]),
+    );
+  };
+  for (const codegen of [true, false]) {
+    const t = new XdrTypeSystem(table, { codegen });
+    const good = box(1, 1, 0);
+    assert.equal(t.check("Box", good), good.length);
+    assert.equal(t.check("Box", good), t.skip("Box", good));
+    // A bad enum or bool in each place: skip jumps over it, decode and check reject it alike.
+    for (let at = 0; at < 4; at++) {
+      for (const [c, e] of [[5, 0], [0, 2]]) {
+        const bad = box(c, e, at);
+        assert.equal(t.skip("Box", bad), bad.length, `codegen ${codegen}, place ${at}`);
+        let fromCheck: unknown;
+        try {
+          t.check("Box", bad);
+        } catch (err) {
+          fromCheck = err;
+        }
+        assert.ok(fromCheck instanceof XdrError, `codegen ${codegen}, place ${at}`);
+        let decodeError: unknown;
+        try {
+          t.decode("Box", bad);
+        } catch (err) {
+          decodeError = err;
+        }
+        assert.ok(decodeError instanceof XdrError);
+        assert.equal(fromCheck.message, decodeError.message);
+      }
+    }
+    // The fixed array of colors (after the 88-byte array and the 44-byte option).
+    const badColor = good.slice();
+    new DataView(badColor.buffer).setInt32(88 + 44, 9);
+    assert.equal(t.skip("Box", badColor), badColor.length);
+    assert.throws(() => t.check("Box", badColor), /Color/);
+    // Padding of a fixed opaque whose length is not a multiple of 4.
+    const coded = bytes(1, [0x61, 0x62, 0x63, 0]);
+    assert.equal(t.check("Coded", coded), 8);
+    coded[7] = 1;
+    assert.equal(t.skip("Coded", coded), 8);
+    assert.throws(() => t.check("Coded", coded), /zero padding byte/);
+  }
+});
+
 Deno.test("fieldOffset and unionArm navigate without decoding", () => {
   assert.equal(sys.fieldOffset("Rec", "k", REC, 0), REC.length - 28);
   const k = sys.unionArm("Shape", REC, REC.length - 28);
