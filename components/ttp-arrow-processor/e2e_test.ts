@@ -8,7 +8,7 @@ import { FlightClient, FlightError, GrpcStatus, pathDescriptor } from "../../sha
 import { summarizeLedgerCloseMetaBatch } from "../../shared/ledger/mod.ts";
 import { readFixtureBatches } from "../../shared/ledger/testdata.ts";
 import { recordBatchToEvents, type TtpEvent } from "../../shared/schema/ttp_event.ts";
-import { extractEvents } from "../../shared/ttp/mod.ts";
+import { extractEvents, extractLedger } from "../../shared/ttp/mod.ts";
 import { KNOWN_NETWORKS } from "./network.ts";
 import type { ProcessorStatus } from "./stats.ts";
 import { startProcessorProcess, startSourceProcess } from "./testing/processes.ts";
@@ -25,7 +25,7 @@ function expected(from: number, to: number): TtpEvent[] {
   return LEDGERS.filter((l) => l.sequence >= from && l.sequence <= to).flatMap((l) => {
     let events = expectedCache.get(l.sequence);
     if (!events) {
-      events = extractEvents(l.xdr, { networkPassphrase: KNOWN_NETWORKS.pubnet });
+      events = extractLedger(l.xdr, { networkPassphrase: KNOWN_NETWORKS.pubnet }).events;
       expectedCache.set(l.sequence, events);
     }
     return events;

@@ -18,7 +18,7 @@ import {
   type TtpEvent,
   ttpEventSchema,
 } from "../../shared/schema/ttp_event.ts";
-import { extractEvents } from "../../shared/ttp/mod.ts";
+import { extractEvents, extractLedger } from "../../shared/ttp/mod.ts";
 import { configSpec } from "./config.ts";
 import { KNOWN_NETWORKS } from "./network.ts";
 import { type RunningProcessor, startProcessor } from "./processor.ts";
@@ -32,7 +32,7 @@ const PUBNET = KNOWN_NETWORKS.pubnet;
 const ROWS = fixtureLedgerRows("pubnet-p26", PUBNET).slice(0, 6);
 const FIRST = ROWS[0].sequence;
 const EXPECTED = new Map<number, TtpEvent[]>(
-  ROWS.map((r) => [r.sequence, extractEvents(r.ledger_xdr, { networkPassphrase: PUBNET })]),
+  ROWS.map((r) => [r.sequence, extractLedger(r.ledger_xdr, { networkPassphrase: PUBNET }).events]),
 );
 const expectedRange = (a: number, b: number) =>
   ROWS.filter((r) => r.sequence >= a && r.sequence <= b).flatMap((r) => EXPECTED.get(r.sequence)!);

@@ -11,9 +11,13 @@ import { DataLake } from "../stellar-arrow-source/lake/mod.ts";
 import { ConfigError, opt, parseConfig } from "../../shared/config/mod.ts";
 import { splitLedgerCloseMetaBatch } from "../../shared/ledger/mod.ts";
 import { eventToJson } from "../../shared/schema/mod.ts";
-import { extractLedger } from "../../shared/ttp/mod.ts";
-import type { TtpMode } from "../../shared/ttp/mod.ts";
-import { verifyLedger } from "../../shared/ttp/mod.ts";
+import {
+  extractEvents,
+  extractLedger,
+  type TtpEvent,
+  type TtpMode,
+  verifyLedger,
+} from "../../shared/ttp/mod.ts";
 
 const spec = {
   datalake: opt.string({
@@ -104,13 +108,15 @@ export async function main(
       for (let i = 0; i < parts.ledgers.length; i++) {
         const ledgerSeq = parts.startSequence + i;
         if (ledgerSeq < seq || ledgerSeq > end) continue;
-        const x = extractLedger(parts.ledgers[i], {
-          networkPassphrase: lake.networkPassphrase,
-          mode: config.mode,
-        });
-        if (config.verify) verifyLedger(x);
+        const opts = { networkPassphrase: lake.networkPassphrase, mode: config.mode };
+        let events: TtpEvent[];
+        if (config.verify) {
+          const x = extractLedger(parts.ledgers[i], opts);
+          verifyLedger(x);
+          events = x.events;
+        } else events = extractEvents(parts.ledgers[i], opts);
         let text = "";
-        for (const e of x.events) text += JSON.stringify(eventToJson(e)) + "\n";
+        for (const e of events) text += JSON.stringify(eventToJson(e)) + "\n";
         out(text);
       }
       seq = parts.endSequence + 1;
