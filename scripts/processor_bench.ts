@@ -9,6 +9,7 @@
  * busy the machine is, and `cores × 1000 / (CPU ms per ledger of source + processor + client)`
  * is the rate the pipeline can reach when it has the cores to itself.
  *
+ * This process (the client) runs itself again with the services' V8 flags when started without them.
  * Each processor is measured twice: over its first WARM passes after it starts (JIT compilation
  * and heap growth included), then over PASSES more passes (warm).
  *
@@ -29,6 +30,11 @@ import {
   startSourceProcess,
 } from "../components/ttp-arrow-processor/testing/processes.ts";
 import { procCpuMs, threadCpuMs } from "../shared/proc_cpu/mod.ts";
+import { rerunWithV8Flags } from "../shared/runtime/mod.ts";
+
+// This process is the client: it runs with the services' V8 flags, as the source and processor
+// do (without them V8 marks its whole heap every 64 MiB of received buffers).
+await rerunWithV8Flags();
 
 function numberArg(name: string, fallback: number): number {
   const at = Deno.args.indexOf(name);

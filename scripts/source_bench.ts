@@ -31,7 +31,7 @@ import { DataLake } from "../components/stellar-arrow-source/lake/mod.ts";
 import { toRows } from "../components/stellar-arrow-source/flight_service.ts";
 import { summarizeLedgerCloseMetaBatch } from "../shared/ledger/mod.ts";
 import { SAMPLE_LAKE } from "../components/stellar-arrow-source/config.ts";
-import { SERVICE_V8_FLAGS } from "../shared/runtime/mod.ts";
+import { rerunWithV8Flags, SERVICE_V8_FLAGS } from "../shared/runtime/mod.ts";
 import { procCpuMs, threadCpuMs } from "../shared/proc_cpu/mod.ts";
 
 const args = Deno.args;
@@ -52,15 +52,7 @@ const V8_FLAGS = args.includes("--no-v8-flags")
   : SERVICE_V8_FLAGS.join(",");
 const v8Args = V8_FLAGS ? [`--v8-flags=${V8_FLAGS}`] : [];
 // This process is the client: run it again with the flags when it was started without them.
-if (
-  V8_FLAGS && !Deno.args.includes("--serve-prebuilt") &&
-  !Deno.readTextFileSync("/proc/self/cmdline").split("\0").includes(v8Args[0])
-) {
-  const again = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...v8Args, import.meta.filename!, ...Deno.args],
-  }).spawn();
-  Deno.exit((await again.status).code);
-}
+if (V8_FLAGS && !Deno.args.includes("--serve-prebuilt")) await rerunWithV8Flags(V8_FLAGS);
 const CONCURRENCY = argOf("concurrency", 2);
 const TRIALS = argOf("trials", 3);
 const TICKET = "stellar_ledgers:63092982:63093001";

@@ -3,4 +3,4 @@
  *
  * @module
  */
-export { SERVICE_V8_FLAGS, v8FlagsArg } from "./v8_flags.ts";
+export { rerunWithV8Flags, SERVICE_V8_FLAGS, v8FlagsArg } from "./v8_flags.ts";

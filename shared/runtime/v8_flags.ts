@@ -19,3 +19,18 @@ export const SERVICE_V8_FLAGS: readonly string[] = ["--external-memory-accounted
 export function v8FlagsArg(): string {
   return `--v8-flags=${SERVICE_V8_FLAGS.join(",")}`;
 }
+
+/**
+ * Runs the main module again, with the same arguments, under `--v8-flags=<flags>` when this
+ * process was started without exactly that argument, and exits with the child's exit code; returns
+ * at once when the flags are in effect. For benchmarks whose own process (a Flight client) must
+ * run like the services. Linux only: it reads `/proc/self/cmdline`.
+ */
+export async function rerunWithV8Flags(flags: string = SERVICE_V8_FLAGS.join(",")): Promise<void> {
+  const arg = `--v8-flags=${flags}`;
+  if (Deno.readTextFileSync("/proc/self/cmdline").split("\0").includes(arg)) return;
+  const again = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", arg, Deno.mainModule, ...Deno.args],
+  }).spawn();
+  Deno.exit((await again.status).code);
+}

@@ -34,3 +34,34 @@ Deno.test("the V8 flags are accepted by this Deno", async () => {
   assert.equal(new TextDecoder().decode(out.stdout).trim(), "ok", err);
   assert.doesNotMatch(err, /unrecognized|unknown|error/i);
 });
+
+Deno.test("rerunWithV8Flags runs the script again under the flags, with its arguments and exit code", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const script = `${dir}/rerun.ts`;
+    await Deno.writeTextFile(
+      script,
+      `import { rerunWithV8Flags } from ${
+        JSON.stringify(new URL("./mod.ts", import.meta.url).href)
+      };
+await rerunWithV8Flags();
+const cmdline = Deno.readTextFileSync("/proc/self/cmdline").split("\\0");
+console.log(JSON.stringify({ flags: cmdline.includes(${
+        JSON.stringify(v8FlagsArg())
+      }), args: Deno.args }));
+Deno.exit(3);
+`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script, "--x", "1"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+    // One line: the first process printed nothing, the second ran with the flags.
+    assert.deepEqual(lines.map((l) => JSON.parse(l)), [{ flags: true, args: ["--x", "1"] }]);
+    assert.equal(out.code, 3, new TextDecoder().decode(out.stderr));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
