@@ -288,6 +288,10 @@ const SAC_CASES: [string, (e: Event) => void, (row: TtpEvent | undefined) => voi
   ["a burn of a custom token (two topics)", (e) => {
     e.body.value.topics = [sym("burn"), account(KEY)];
   }, (r) => assert.deepEqual([r?.event_type, r?.asset], ["burn", null])],
+  ["a transfer with 20 topics (no asset)", (e) => {
+    const t = e.body.value.topics;
+    e.body.value.topics = [...t, ...Array.from({ length: 16 }, (_, i) => sym(`t${i}`))];
+  }, (r) => assert.deepEqual([r?.event_type, r?.asset], ["transfer", null])],
   ["a transfer with two topics (skipped)", (e) => {
     e.body.value.topics = e.body.value.topics.slice(0, 2);
   }, (r) => assert.equal(r, undefined)],
