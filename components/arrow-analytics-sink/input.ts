@@ -7,6 +7,7 @@
  * @module
  */
 import { FlightClient, pathDescriptor } from "../../shared/flight/mod.ts";
+import { delay as sleep } from "../../shared/async/mod.ts";
 import { backoffDelay } from "../../shared/flowctl/backoff.ts";
 import { getLogger } from "../../shared/log/mod.ts";
 import type * as arrow from "apache-arrow";
@@ -105,18 +106,6 @@ export interface InputOptions {
   maxBackoffMs?: number;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** Asks a Flight server which ledgers it offers on `["ttp_events"]`. */
 export async function askOfferedRange(
   client: FlightClient,
@@ -201,7 +190,7 @@ export async function runInput(options: InputOptions): Promise<number> {
             delay,
           },
         );
-        await sleep(delay, signal);
+        await sleep(delay, signal).catch(() => {}); // an abort ends the wait
         // A fresh channel: grpc-js would otherwise add its own reconnect backoff to ours.
         client.close();
         client = new FlightClient(options.endpoint);

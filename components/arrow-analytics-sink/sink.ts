@@ -5,6 +5,7 @@
  * @module
  */
 import { FlightClient, FlightServer } from "../../shared/flight/mod.ts";
+import { delay } from "../../shared/async/mod.ts";
 import {
   attachFlowctl,
   type Controller,
@@ -58,18 +59,6 @@ export interface RunningSink {
   health(): HealthReport;
   /** Stops everything; buffered complete ledgers are committed first. */
   stop(): Promise<void>;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /**
@@ -355,7 +344,7 @@ async function startLocked(
         client.close();
       }
       m.errors.inc();
-      await sleep(Math.min(5_000, 250 * 2 ** attempt), abort.signal);
+      await delay(Math.min(5_000, 250 * 2 ** attempt), abort.signal).catch(() => {}); // an abort ends the wait
     }
     return undefined;
   }
@@ -456,7 +445,7 @@ async function startLocked(
           break;
         } catch {
           if (abort.signal.aborted) return;
-          await sleep(config.flushIntervalMs, abort.signal);
+          await delay(config.flushIntervalMs, abort.signal).catch(() => {}); // an abort ends the wait
         }
       }
       complete = true;

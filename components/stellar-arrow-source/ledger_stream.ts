@@ -9,7 +9,7 @@
 import { mapOrdered, WorkerTaskError } from "../../shared/worker_pool/mod.ts";
 import { errorMessage, SourceError, type SourceErrorKind } from "./errors.ts";
 import type { DecodedLedger, DecodeRequest, DecodeResult, EncodeRequest } from "./decode_types.ts";
-import { delay } from "./delay.ts";
+import { delay } from "../../shared/async/mod.ts";
 import type { LedgerSource, UnitRef } from "./source.ts";
 
 /** Decodes one unit (in a worker pool, or inline in tests). */

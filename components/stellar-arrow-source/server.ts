@@ -18,7 +18,7 @@ import { getLogger } from "../../shared/log/mod.ts";
 import { WorkerPool } from "../../shared/worker_pool/mod.ts";
 import type { SourceConfig } from "./config.ts";
 import type { DecodeRequest, DecodeResult } from "./decode_types.ts";
-import { delay } from "./delay.ts";
+import { delay } from "../../shared/async/mod.ts";
 import { errorMessage, SourceError } from "./errors.ts";
 import { createFlightHandlers } from "./flight_service.ts";
 import type { DecodeFn } from "./ledger_stream.ts";

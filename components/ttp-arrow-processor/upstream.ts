@@ -22,6 +22,7 @@ import {
   toFlightError,
 } from "../../shared/flight/mod.ts";
 import { getLogger } from "../../shared/log/mod.ts";
+import { delay as sleep } from "../../shared/async/mod.ts";
 import { column } from "../../shared/schema/columns.ts";
 import { type LedgerRange, sourceRangeOf, sourceTicket, STELLAR_LEDGERS } from "./ticket.ts";
 
@@ -94,21 +95,6 @@ function isRetryable(error: FlightError): boolean {
   // Our own cancellations are handled before this is asked; a CANCELLED status then comes from
   // the source (e.g. its server shutting down and resetting open streams).
   return error.code === GrpcStatus.CANCELLED;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 class PrematureEnd extends Error {

@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { delay } from "../async/mod.ts";
 
 /** The parts of a `node:http2` stream the gates use. */
 export interface Http2StreamLike {
@@ -70,21 +71,6 @@ export function findHttp2Stream(call: object): Http2StreamLike | undefined {
     }
   }
   return undefined;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 interface SendSession {
@@ -155,7 +141,7 @@ export class SendGate {
   /** Waits until the connection's unsent bytes are within budget. */
   async wait(signal: AbortSignal): Promise<void> {
     while (this.unsentBytes > this.#budget * Math.max(1, this.#session.streams)) {
-      await sleep(SEND_POLL_MS, signal);
+      await delay(SEND_POLL_MS, signal);
     }
   }
 

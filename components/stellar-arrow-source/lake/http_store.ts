@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { delay } from "../delay.ts";
+import { delay } from "../../../shared/async/mod.ts";
 import { SourceError } from "../errors.ts";
 import { signRequest, type SigV4Credentials, uriEncode } from "./sigv4.ts";
 import {

@@ -8,7 +8,7 @@
  * @module
  */
 import { SourceError } from "../errors.ts";
-import { delay } from "../delay.ts";
+import { delay } from "../../../shared/async/mod.ts";
 
 /** Largest `limit` stellar-rpc accepts by default (`max-ledgers-limit`). */
 export const MAX_LEDGERS_LIMIT = 200;

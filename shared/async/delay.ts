@@ -4,7 +4,11 @@
  * @module
  */
 
-/** Waits `ms`, rejecting early when `signal` aborts. */
+/**
+ * Waits `ms`, rejecting with `signal.reason` when `signal` aborts: at once when it is aborted
+ * already, without starting a timer, and otherwise clearing the timer, so that nothing is left
+ * pending after an abort.
+ */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
