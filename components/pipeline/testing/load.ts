@@ -68,6 +68,9 @@ export interface LoadReport {
   sinkStoredAll: boolean;
 }
 
+/** Longest one pass over the range may take (a pass takes about a second under the load). */
+const PASS_TIMEOUT_MS = 60_000;
+
 async function flightLoop(
   endpoint: string,
   ticket: string,
@@ -80,7 +83,10 @@ async function flightLoop(
   try {
     while (Date.now() < endAt) {
       let rows = 0;
-      for await (const batch of client.doGet(ticket)) rows += batch.numRows;
+      // A stalled pass fails the client (DEADLINE_EXCEEDED) instead of hanging the run.
+      for await (const batch of client.doGet(ticket, { timeoutMs: PASS_TIMEOUT_MS })) {
+        rows += batch.numRows;
+      }
       result.passEndsMs.push(Date.now() - startedAt);
       if (rows === expected) result.passes++;
       else result.wrongPasses++;
