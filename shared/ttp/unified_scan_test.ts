@@ -385,7 +385,7 @@ Deno.test("altered fee events and ledgers: what the general path refuses, the sc
     for (const trm of lcm.value.txProcessing) trm.result.transactionHash = HASH;
     assertRefused(encoded(lcm));
   });
-  await t.step("fee rows name the XLM SAC of the ledger.s network", () => {
+  await t.step("fee rows name the XLM SAC of the ledger's network", () => {
     // The XLM SAC differs per network.
     const pubnet = StrKey.encodeContract(Buffer.from(sacContractId(NATIVE, PUBNET)));
     const rows = assertSame(P26[0].bytes);
