@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { prepareScan } from "../../shared/ttp/mod.ts";
 import { serveWorker } from "../../shared/worker_pool/mod.ts";
 import {
   type ExtractResult,
@@ -11,6 +12,9 @@ import {
   resultTransfer,
   runExtractTask,
 } from "./extract_task.ts";
+
+// The walkers' code is generated now, while the processor starts, not on the first ledger.
+prepareScan();
 
 serveWorker<ExtractTask, ExtractResult>((task) => {
   const result = runExtractTask(task);

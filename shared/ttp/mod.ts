@@ -38,7 +38,12 @@ export {
   type LedgerExtraction,
 } from "./extract.ts";
 export { transactionEvents, type TtpMode, usesUnified } from "./transaction_events.ts";
-export { type ScannedLedger, type ScanOptions, scanUnifiedLedger } from "./unified_scan.ts";
+export {
+  prepareScan,
+  type ScannedLedger,
+  type ScanOptions,
+  scanUnifiedLedger,
+} from "./unified_scan.ts";
 export {
   type DeltaDifference,
   TtpVerificationError,

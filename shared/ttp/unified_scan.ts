@@ -516,6 +516,16 @@ interface HeaderShape {
 }
 
 /**
+ * Generates the code of the XDR walkers the scan runs (about 20 ms each, otherwise paid on the
+ * first ledger), for a worker to call when it starts.
+ */
+export function prepareScan(): void {
+  const voidScVal = new Uint8Array([0, 0, 0, SCV_VOID]);
+  skip(T_SC_VAL, voidScVal, 0);
+  check(T_SC_VAL, voidScVal, 0);
+}
+
+/**
  * The rows of a ledger read entirely in unified mode, or `null` when the general path
  * (`extractLedger`) must read it: derived mode, a transaction in derived mode under `auto`, meta
  * other than v4, or anything malformed or unexpected (the general path then names the error).
