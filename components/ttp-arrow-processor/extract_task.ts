@@ -8,7 +8,9 @@
  */
 import * as arrow from "apache-arrow";
 import { chunkBySize } from "../../shared/collections/mod.ts";
-import { encodeFlightDataFramed, FlightDataEncoder } from "../../shared/flight/mod.ts";
+// The Flight modules themselves, not shared/flight/mod.ts: a worker needs no gRPC client or server.
+import { encodeFlightDataFramed } from "../../shared/flight/flight_data_codec.ts";
+import { FlightDataEncoder } from "../../shared/flight/ipc.ts";
 import {
   eventsToRecordBatch,
   TTP_EVENT_TYPES,

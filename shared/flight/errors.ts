@@ -7,9 +7,30 @@
  *
  * @module
  */
-import { status as GrpcStatus } from "@grpc/grpc-js";
-
-export { GrpcStatus };
+/**
+ * The gRPC status codes (fixed by the gRPC protocol; the same numbers as grpc-js's `status`).
+ * Defined here rather than imported so that modules which only encode or decode Flight data
+ * (Web Workers among them) do not load grpc-js.
+ */
+export enum GrpcStatus {
+  OK = 0,
+  CANCELLED = 1,
+  UNKNOWN = 2,
+  INVALID_ARGUMENT = 3,
+  DEADLINE_EXCEEDED = 4,
+  NOT_FOUND = 5,
+  ALREADY_EXISTS = 6,
+  PERMISSION_DENIED = 7,
+  RESOURCE_EXHAUSTED = 8,
+  FAILED_PRECONDITION = 9,
+  ABORTED = 10,
+  OUT_OF_RANGE = 11,
+  UNIMPLEMENTED = 12,
+  INTERNAL = 13,
+  UNAVAILABLE = 14,
+  DATA_LOSS = 15,
+  UNAUTHENTICATED = 16,
+}
 
 /** A gRPC status code (`GrpcStatus.NOT_FOUND`, ...). */
 export type GrpcStatusCode = GrpcStatus;

@@ -10,7 +10,7 @@ import * as grpc from "@grpc/grpc-js";
 import type * as arrow from "apache-arrow";
 import { getLogger } from "../log/mod.ts";
 import { SERVER_CHANNEL_OPTIONS, TARGET_MESSAGE_BYTES } from "./channel_options.ts";
-import { FlightError, toFlightError } from "./errors.ts";
+import { FlightError, GrpcStatus, toFlightError } from "./errors.ts";
 import { Buffer } from "node:buffer";
 import { encodeFlightData, GRPC_PREFIX_BYTES } from "./flight_data_codec.ts";
 import { SendGate } from "./flow_control.ts";
@@ -521,7 +521,7 @@ export class FlightServer {
 
   #fail(method: string, peer: string, err: unknown): grpc.ServiceError {
     const fe = toFlightError(err);
-    if (fe.code === grpc.status.INTERNAL && !(err instanceof FlightError)) {
+    if (fe.code === GrpcStatus.INTERNAL && !(err instanceof FlightError)) {
       log.error("{method} from {peer} failed: {error}", {
         method,
         peer,
@@ -536,7 +536,9 @@ export class FlightServer {
       });
     }
     const metadata = new grpc.Metadata();
-    return Object.assign(new Error(fe.message), { code: fe.code, details: fe.message, metadata });
+    // GrpcStatus has grpc-js's numbers (errors_test.ts checks every one).
+    const code = fe.code as number as grpc.status;
+    return Object.assign(new Error(fe.message), { code, details: fe.message, metadata });
   }
 
   #unary<Req, Res>(
