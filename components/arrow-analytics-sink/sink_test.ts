@@ -173,10 +173,11 @@ Deno.test("follows the tip from the first offered ledger; degraded while the pro
   const dataDir = await Deno.makeTempDir({ prefix: "sink-follow-" });
   const firstHalf = fixture.events.filter((e) => e.ledger_sequence <= 63092991);
   const secondHalf = fixture.events.filter((e) => e.ledger_sequence > 63092991);
-  // Reserve a port, then leave it closed: the processor is down when the sink starts.
-  const probe = await startProcessorStub({ events: firstHalf });
-  const port = Number(probe.endpoint.split(":")[1]);
-  await probe.close();
+  // The processor is down when the sink starts: its port is held by a listener that drops every
+  // connection (so that no other test's server can take the port meanwhile) until the stub
+  // replaces it.
+  const holder = holdPort();
+  const port = holder.port;
   const sink = await startSink(testConfig(dataDir, `127.0.0.1:${port}`, {
     startLedger: undefined,
     endLedger: undefined,
@@ -217,6 +218,7 @@ Deno.test("follows the tip from the first offered ledger; degraded while the pro
     assert.equal(empty.events_total, 0);
     assert.equal(empty.last_ledger, null);
 
+    await holder.release();
     stub = await startProcessorStub({ events: firstHalf, port });
     // Ledger 63092991 stays open until a later ledger's event arrives.
     await waitFor(() => sink.checkpoint()?.last_ledger === 63092990, "ledgers through 63092990");
@@ -264,9 +266,33 @@ Deno.test("follows the tip from the first offered ledger; degraded while the pro
     client.close();
     await sink.stop();
     await stub?.close();
+    await holder.release();
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+/** A TCP listener on a free loopback port that accepts and at once closes every connection. */
+function holdPort(): { port: number; release(): Promise<void> } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) conn.close();
+    } catch {
+      // closed by release()
+    }
+  })();
+  let released: Promise<void> | undefined;
+  return {
+    port: listener.addr.port,
+    release() {
+      if (!released) {
+        listener.close();
+        released = accepting;
+      }
+      return released;
+    },
+  };
+}
 
 Deno.test("registers with the flowctl control plane and heartbeats the sink metrics", async () => {
   const { startControlPlane } = await import("../flowctl-control-plane/server.ts");
