@@ -229,13 +229,17 @@ function readContractEvent(b: Uint8Array, o: number): number {
   return check(T_SC_VAL, b, p);
 }
 
-/** Amount and destination muxing of a v4 token event's data (see `v4Data`); null if malformed. */
+/** Amount and destination muxing of the last token event data read by {@linkcode readV4Data}. */
 const data = {
   amount: "",
   muxType: null as TtpEvent["to_muxed_type"],
   muxValue: null as string | null,
 };
 
+/**
+ * Reads a v4 token event's data SCVal at `o` into {@link data} (rules of `v4Data`): an i128, or a
+ * map with an i128 `amount` and an optional `to_muxed_id`. False when malformed.
+ */
 function readV4Data(b: Uint8Array, o: number): boolean {
   const arm = i32(b, o);
   data.muxType = null;
