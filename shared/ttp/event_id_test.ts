@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { eventId, toid } from "./event_id.ts";
+import { eventId, toid, toidDigits } from "./event_id.ts";
 
 Deno.test("toid packs ledger, transaction and operation like Stellar RPC", () => {
   const table: [number, number, number, bigint][] = [
@@ -27,4 +27,14 @@ Deno.test("event ids are zero-padded, fixed width and sort like (toid, index)", 
     eventId(5, 2, 1, 1),
   ]);
   for (const id of ids) assert.equal(id.length, 30);
+});
+
+Deno.test("toidDigits matches the BigInt TOID", () => {
+  for (const ledger of [0, 1, 63092982, 2 ** 31, 2 ** 32 - 1]) {
+    for (const low of [0, 1, 4095, 4096 * 17 + 3, 2 ** 32 - 1]) {
+      const expected = toid(ledger, Math.floor(low / 4096) % 2 ** 20, low % 4096)
+        .toString().padStart(19, "0");
+      assert.equal(toidDigits(ledger, low % 2 ** 32), expected, `${ledger} ${low}`);
+    }
+  }
 });

@@ -4,15 +4,35 @@
  * @module
  */
 import { TTP_EVENT_SCHEMA_VERSION, type TtpEvent } from "../schema/ttp_event.ts";
-import { assetString } from "../stellar/asset.ts";
+import { type Asset, assetString } from "../stellar/asset.ts";
 import { eventId } from "./event_id.ts";
 import type { LedgerTx } from "./ledger_tx.ts";
 import type { OrderedEvent } from "./ordering.ts";
 import type { TokenEvent } from "./token_event.ts";
 
+/** The `asset`, `asset_code` and `asset_issuer` columns of an asset (or of none). */
+export interface AssetColumns {
+  /** `native` or `CODE:ISSUER`. */
+  asset: string | null;
+  /** `XLM` for native. */
+  code: string | null;
+  /** The issuer strkey; null for native. */
+  issuer: string | null;
+}
+
+const NO_ASSET: AssetColumns = Object.freeze({ asset: null, code: null, issuer: null });
+
+/** The asset columns of a row for `asset` (all null for a token that is not a SAC). */
+export function assetColumns(asset: Asset | null): AssetColumns {
+  if (asset === null) return NO_ASSET;
+  return asset.type === "native"
+    ? { asset: "native", code: "XLM", issuer: null }
+    : { asset: assetString(asset), code: asset.code, issuer: asset.issuer };
+}
+
 /** The `ttp_event` row of `event` of transaction `tx`, with its event id. */
 export function toRow(tx: LedgerTx, event: TokenEvent, id: string): TtpEvent {
-  const asset = event.asset;
+  const asset = assetColumns(event.asset);
   return {
     event_id: id,
     ledger_sequence: tx.ledger.sequence,
@@ -23,9 +43,9 @@ export function toRow(tx: LedgerTx, event: TokenEvent, id: string): TtpEvent {
     event_type: event.type,
     from_address: event.from,
     to_address: event.to,
-    asset: asset === null ? null : assetString(asset),
-    asset_code: asset === null ? null : asset.type === "native" ? "XLM" : asset.code,
-    asset_issuer: asset === null || asset.type === "native" ? null : asset.issuer,
+    asset: asset.asset,
+    asset_code: asset.code,
+    asset_issuer: asset.issuer,
     amount: event.amount,
     contract_address: event.contractAddress,
     to_muxed_type: event.toMuxed?.type ?? null,

@@ -33,6 +33,8 @@ import {
   xdrType,
 } from "../xdr/mod.ts";
 import { i128String, SAC_TOPICS, sacAsset } from "./contract_events.ts";
+import { eventIdPrefix, eventIndexDigits } from "./event_id.ts";
+import { type AssetColumns, assetColumns } from "./rows.ts";
 import { envelopeHashAt, transactionSucceeded } from "./ledger_reader.ts";
 import type { LedgerInfo } from "./ledger_tx.ts";
 import type { TtpMode } from "./transaction_events.ts";
@@ -300,36 +302,19 @@ function tokenKind(b: Uint8Array, topic: number): number {
   return -1;
 }
 
-/** The `asset`, `asset_code` and `asset_issuer` columns of an asset, made once per asset. */
-interface AssetColumns {
-  asset: string;
-  code: string;
-  issuer: string | null;
-}
-const assetColumns = new Map<Asset, AssetColumns>();
+// The asset columns of each asset `sacAsset` returns (the same object for the same asset), made
+// once rather than per row.
+const assetColumnsOf = new Map<Asset, AssetColumns>();
 
-function columnsOf(asset: Asset): AssetColumns {
-  let c = assetColumns.get(asset);
+function columnsOf(asset: Asset | null): AssetColumns {
+  if (asset === null) return assetColumns(null);
+  let c = assetColumnsOf.get(asset);
   if (c === undefined) {
-    c = asset.type === "native"
-      ? { asset: "native", code: "XLM", issuer: null }
-      : { asset: `${asset.code}:${asset.issuer}`, code: asset.code, issuer: asset.issuer };
-    if (assetColumns.size > 100_000) assetColumns.clear();
-    assetColumns.set(asset, c);
+    c = assetColumns(asset);
+    if (assetColumnsOf.size > 100_000) assetColumnsOf.clear();
+    assetColumnsOf.set(asset, c);
   }
   return c;
-}
-
-/**
- * The 19-digit zero-padded decimal of the TOID `ledger << 32 | low` (`low` < 2^32), in doubles:
- * 2^32 = 42949 * 10^5 + 67296, and each partial sum stays below 2^53.
- */
-export function toidDigits(ledger: number, low: number): string {
-  const x = ledger * 67296 + low;
-  const high = ledger * 42949 + Math.floor(x / 100000);
-  const rest = String(x % 100000);
-  if (high === 0) return rest.padStart(19, "0");
-  return (String(high) + "00000".slice(rest.length) + rest).padStart(19, "0");
 }
 
 /** Builds the rows of one ledger (event ids, shared per-transaction values). */
@@ -349,7 +334,6 @@ class RowBuilder {
 
   /** Starts transaction `index` (1-based). */
   tx(index: number, hash: string): void {
-    if (index >= 1 << 20) throw new NotScannable(`transaction index ${index} out of TOID range`);
     this.#txIndex = index;
     this.#txHash = hash;
     this.#op = -1;
@@ -358,13 +342,12 @@ class RowBuilder {
   /** The next event id of operation `op` (0 for fees) of the current transaction. */
   #id(op: number): string {
     if (op !== this.#op) {
-      if (op >= 4096) throw new NotScannable(`operation index ${op} out of TOID range`);
+      // A RangeError for an index outside the TOID: the general path then throws it.
+      this.#prefix = eventIdPrefix(this.#ledger, this.#txIndex, op);
       this.#op = op;
       this.#count = 0;
-      this.#prefix = toidDigits(this.#ledger, this.#txIndex * 4096 + op) + "-";
     }
-    const n = this.#count++;
-    return this.#prefix + (n < 10 ? "000000000" + n : String(n).padStart(10, "0"));
+    return this.#prefix + eventIndexDigits(this.#count++);
   }
 
   /** A row of the current transaction (`op` 0: a fee event). */
@@ -377,7 +360,7 @@ class RowBuilder {
     amount: string,
     contract: string,
   ): TtpEvent {
-    const cols = asset === null ? null : columnsOf(asset);
+    const cols = columnsOf(asset);
     return {
       event_id: this.#id(op),
       ledger_sequence: this.#ledger,
@@ -388,9 +371,9 @@ class RowBuilder {
       event_type: type,
       from_address: from,
       to_address: to,
-      asset: cols === null ? null : cols.asset,
-      asset_code: cols === null ? null : cols.code,
-      asset_issuer: cols === null ? null : cols.issuer,
+      asset: cols.asset,
+      asset_code: cols.code,
+      asset_issuer: cols.issuer,
       amount,
       contract_address: contract,
       to_muxed_type: op === 0 ? null : data.muxType,

@@ -9,9 +9,9 @@ import { Buffer } from "node:buffer";
 import { Keypair, Networks, StrKey } from "@stellar/stellar-sdk";
 import { NATIVE, sacContractId } from "../stellar/mod.ts";
 import { decode, encode, type XdrShapes } from "../xdr/mod.ts";
-import { extractLedger, toid } from "./mod.ts";
+import { extractLedger } from "./mod.ts";
 import { fixtureLedgers } from "./testing_fixtures.ts";
-import { scanUnifiedLedger, toidDigits } from "./unified_scan.ts";
+import { scanUnifiedLedger } from "./unified_scan.ts";
 import type { TtpEvent } from "../schema/ttp_event.ts";
 
 const ledgers = fixtureLedgers();
@@ -65,16 +65,6 @@ Deno.test("the scan reads every protocol 23+ fixture ledger and gives the genera
   for (const l of P26) assert.ok(scanUnifiedLedger(l.bytes, { networkPassphrase: PUBNET }));
   const p20v4 = ledgers.find((l) => l.sequence === 51000294)!;
   assert.ok(scanUnifiedLedger(p20v4.bytes, { networkPassphrase: p20v4.passphrase }));
-});
-
-Deno.test("toidDigits matches the BigInt TOID", () => {
-  for (const ledger of [0, 1, 63092982, 2 ** 31, 2 ** 32 - 1]) {
-    for (const low of [0, 1, 4095, 4096 * 17 + 3, 2 ** 32 - 1]) {
-      const expected = toid(ledger, Math.floor(low / 4096) % 2 ** 20, low % 4096)
-        .toString().padStart(19, "0");
-      assert.equal(toidDigits(ledger, low % 2 ** 32), expected, `${ledger} ${low}`);
-    }
-  }
 });
 
 // --- Altered ledgers ---------------------------------------------------------------------
