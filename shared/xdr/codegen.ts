@@ -159,7 +159,7 @@ function fixed(k) {
 /**
  * Generates and evaluates the walker for `nodes`, with `lazy[id] === 1` types left as spans.
  * With `strict`, skip checks every enum value and bool as decode does, instead of jumping over
- * fixed-size values that hold them (see `XdrTypeSystem.check`).
+ * fixed-size values that hold them (see `XdrTypeSystem.check`); a strict walker has no decode.
  */
 export function compileWalker(
   nodes: readonly XdrType[],
@@ -368,7 +368,8 @@ export function compileWalker(
         }, st, p, b); }`,
       );
     }
-    // Decode function.
+    // Decode function (a strict walker only skips: see XdrTypeSystem.check).
+    if (strict) continue;
     let body = "";
     switch (t.kind) {
       case K_OPAQUE:
@@ -425,7 +426,7 @@ export function compileWalker(
   out.push(`const S = []; const D = [];`);
   for (const t of entries) {
     if (hasSkipFn(t)) out.push(`S[${t.id}] = s${t.id};`);
-    out.push(`D[${t.id}] = d${t.id};`);
+    if (!strict) out.push(`D[${t.id}] = d${t.id};`);
   }
   out.push(`
 const api = {
