@@ -28,7 +28,7 @@ import { FlightClient, FlightServer } from "../shared/flight/mod.ts";
 import { ledgerRowsToRecordBatch, stellarLedgerSchema } from "../shared/schema/mod.ts";
 import { decodeUnit } from "../components/stellar-arrow-source/decode.ts";
 import { DataLake } from "../components/stellar-arrow-source/lake/mod.ts";
-import { toRows } from "../components/stellar-arrow-source/flight_service.ts";
+import { toRows } from "../components/stellar-arrow-source/encode.ts";
 import { summarizeLedgerCloseMetaBatch } from "../shared/ledger/mod.ts";
 import { SAMPLE_LAKE } from "../components/stellar-arrow-source/config.ts";
 import { rerunWithV8Flags, SERVICE_V8_FLAGS } from "../shared/runtime/mod.ts";

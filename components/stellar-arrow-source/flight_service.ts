@@ -8,7 +8,6 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type * as arrow from "apache-arrow";
 import {
   EncodedFlightData,
   type FlightDescriptor,
@@ -18,8 +17,7 @@ import {
   GrpcStatus,
 } from "../../shared/flight/mod.ts";
 import { getLogger } from "../../shared/log/mod.ts";
-import { ledgerRowsToRecordBatch, stellarLedgerSchema } from "../../shared/schema/mod.ts";
-import { splitByBytes, toRows } from "./encode.ts";
+import { stellarLedgerSchema } from "../../shared/schema/mod.ts";
 import { errorMessage, SourceError } from "./errors.ts";
 import type { SequenceRange } from "./lake/mod.ts";
 import { type DecodeFn, streamLedgers } from "./ledger_stream.ts";
@@ -106,8 +104,6 @@ export function checkRange(
   }
 }
 
-export { splitByBytes, toRows };
-
 /** Builds the Flight handlers of the source. */
 export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers {
   const { source, status, metrics } = opts;
@@ -160,7 +156,7 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
   async function* batches(
     ticket: LedgerTicket,
     signal: AbortSignal,
-  ): AsyncGenerator<arrow.RecordBatch | EncodedFlightData> {
+  ): AsyncGenerator<EncodedFlightData> {
     status.activeStreams++;
     metrics.activeStreams.inc();
     // Buffers of messages the transport is done with go back to the decoders for reuse (less
@@ -200,31 +196,23 @@ export function createFlightHandlers(opts: SourceServiceOptions): FlightHandlers
           },
         })
       ) {
-        if (group[group.length - 1].encoded) {
-          for (const l of group) {
-            const part = l.encoded;
-            if (!part) continue;
-            const last = part.messages.length - 1;
-            for (let i = 0; i <= last; i++) {
-              if (i === last) served(part.ledgers, part.xdrBytes, l.sequence);
-              const m = part.messages[i];
-              yield new EncodedFlightData(m, { onWritten: () => release(m.buffer as ArrayBuffer) });
-            }
-          }
-          continue;
+        // The decode workers were asked to encode: every group ends with its messages.
+        if (!group[group.length - 1].encoded) {
+          throw new Error(
+            `Expected the decoder to return Flight messages for ledgers through ${
+              group[group.length - 1].sequence
+            }, got ledgers without them`,
+          );
         }
-        // A decoder that does not encode (tests' inline decoders may not): encode here.
-        const rows = toRows(group, {
-          networkId: networkId!,
-          sourceType: source.type,
-          ingestionTime: Date.now(),
-        });
-        for (const part of splitByBytes(rows, budget)) {
-          const batch = ledgerRowsToRecordBatch(part);
-          let bytes = 0;
-          for (const r of part) bytes += r.ledger_xdr.length;
-          served(part.length, bytes, part[part.length - 1].sequence);
-          yield batch;
+        for (const l of group) {
+          const part = l.encoded;
+          if (!part) continue;
+          const last = part.messages.length - 1;
+          for (let i = 0; i <= last; i++) {
+            if (i === last) served(part.ledgers, part.xdrBytes, l.sequence);
+            const m = part.messages[i];
+            yield new EncodedFlightData(m, { onWritten: () => release(m.buffer as ArrayBuffer) });
+          }
         }
       }
     } catch (err) {
