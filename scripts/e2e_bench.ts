@@ -92,7 +92,7 @@ async function sinkRun(pipeline: TestPipeline): Promise<RunResult> {
     const cpu0: Record<string, number> = {};
     const threads0: Record<string, ThreadCpu> = {};
     for (const [name, pid] of Object.entries(pids)) {
-      cpu0[name] = procCpuMs(String(pid));
+      cpu0[name] = procCpuMs(pid);
       threads0[name] = threadCpuMs(pid);
     }
     const sink = await pipeline.start("sink", { wait: false });
@@ -105,7 +105,7 @@ async function sinkRun(pipeline: TestPipeline): Promise<RunResult> {
         cpu0.sink === undefined &&
         pipeline.lines("sink").slice(seen).some((l) => l.includes("Streaming ledgers"))
       ) {
-        cpu0.sink = procCpuMs(String(pids.sink)); // the sink's CPU from the start of streaming
+        cpu0.sink = procCpuMs(pids.sink); // the sink's CPU from the start of streaming
         threads0.sink = threadCpuMs(pids.sink);
       }
       if (readCheckpoint(dataDir)?.last_ledger === LOOPED.last) end = Date.now();
@@ -114,7 +114,7 @@ async function sinkRun(pipeline: TestPipeline): Promise<RunResult> {
     const cpuMs: Record<string, number> = {};
     const threads: Record<string, ThreadCpu> = {};
     for (const [name, pid] of Object.entries(pids)) {
-      cpuMs[name] = procCpuMs(String(pid)) - (cpu0[name] ?? 0);
+      cpuMs[name] = procCpuMs(pid) - (cpu0[name] ?? 0);
       const before = threads0[name] ?? { main: 0, workers: 0, v8: 0, rest: 0 };
       threads[name] = threadCpuDelta(before, threadCpuMs(pid));
     }

@@ -20,6 +20,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { FlightClient, pathDescriptor } from "../shared/flight/mod.ts";
 import { summarizeLedgerCloseMetaBatch } from "../shared/ledger/mod.ts";
 import { readFixtureBatches } from "../shared/ledger/testdata.ts";
@@ -29,24 +30,26 @@ import {
   startProcessorProcess,
   startSourceProcess,
 } from "../components/ttp-arrow-processor/testing/processes.ts";
-import { procCpuMs, threadCpuMs } from "../shared/proc_cpu/mod.ts";
+import { procCpuMs, type ThreadCpu, threadCpuDelta, threadCpuMs } from "../shared/proc_cpu/mod.ts";
 import { rerunWithV8Flags } from "../shared/runtime/mod.ts";
 
 // This process is the client: it runs with the services' V8 flags, as the source and processor
 // do (without them V8 marks its whole heap every 64 MiB of received buffers).
 await rerunWithV8Flags();
 
-function numberArg(name: string, fallback: number): number {
-  const at = Deno.args.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(Deno.args[at + 1]);
+const { values: args } = parseArgs({
+  args: Deno.args,
+  options: { passes: { type: "string", default: "20" }, warm: { type: "string", default: "20" } },
+});
+function positive(name: string, text: string): number {
+  const value = Number(text);
   if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${name} expects a positive integer, got ${JSON.stringify(Deno.args[at + 1])}`);
+    throw new Error(`--${name} expects a positive integer, got ${JSON.stringify(text)}`);
   }
   return value;
 }
-const PASSES = numberArg("--passes", 20);
-const WARM = numberArg("--warm", 20);
+const PASSES = positive("passes", args.passes);
+const WARM = positive("warm", args.warm);
 const LAKE = fileURLToPath(new URL("../testdata/lakes/pubnet-p26", import.meta.url));
 const CORES = navigator.hardwareConcurrency;
 
@@ -57,6 +60,8 @@ interface Row {
   ms: number;
   /** CPU ms per ledger by process. */
   cpu: Record<string, number>;
+  /** The processor's CPU ms per ledger by thread kind (part of `cpu.processor`). */
+  processorThreads?: ThreadCpu;
 }
 
 async function readPasses(client: FlightClient, ticket: string, passes: number) {
@@ -118,15 +123,14 @@ try {
       const clocks = {
         source: () => source.process.cpuMs(),
         processor: () => processor.process.cpuMs(),
-        "processor main": () => threadCpuMs(processor.process.pid).main,
-        "processor workers": () => threadCpuMs(processor.process.pid).workers,
-        "processor V8": () => threadCpuMs(processor.process.pid).v8,
         client: self,
       };
       // The first WARM passes after the processor starts (its JIT compiles, its heaps grow),
       // then PASSES passes of a warm processor.
       for (const [label, passes] of [["first", WARM], ["warm", PASSES]] as const) {
+        const threads0 = threadCpuMs(processor.process.pid);
         const m = await measure(clocks, () => readPasses(client, ticket, passes));
+        const threads = threadCpuDelta(threads0, threadCpuMs(processor.process.pid));
         const ledgerCount = (last - first + 1) * passes;
         rows.push({
           name: `source → processor WORKERS=${workers} → client, ${
@@ -136,6 +140,12 @@ try {
           events: m.value,
           ms: m.ms,
           cpu: perLedger(m.cpuMs, ledgerCount),
+          processorThreads: {
+            main: threads.main / ledgerCount,
+            workers: threads.workers / ledgerCount,
+            v8: threads.v8 / ledgerCount,
+            rest: threads.rest / ledgerCount,
+          },
         });
       }
     } catch (err) {
@@ -187,10 +197,15 @@ for (const r of rows) {
   const ratio = r.name.startsWith("source →")
     ? ` = ${(lps / ((sourceAlone.ledgers / sourceAlone.ms) * 1000)).toFixed(2)}x source alone`
     : "";
-  // "processor main/workers/V8" split the processor's figure: not added again.
-  const cpuTotal = Object.entries(r.cpu).filter(([k]) => !k.startsWith("processor "))
-    .reduce((a, [, v]) => a + v, 0);
-  const cpu = Object.entries(r.cpu).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ");
+  const cpuTotal = Object.values(r.cpu).reduce((a, v) => a + v, 0);
+  const t = r.processorThreads;
+  const cpu = Object.entries(r.cpu).map(([k, v]) =>
+    `${k} ${v.toFixed(1)}${
+      k === "processor" && t
+        ? ` (main ${t.main.toFixed(1)}, workers ${t.workers.toFixed(1)}, V8 ${t.v8.toFixed(1)})`
+        : ""
+    }`
+  ).join(", ");
   console.log(
     `${r.name.padEnd(42)} ${lps.toFixed(1).padStart(6)} ledgers/s ${
       eps.toFixed(0).padStart(7)

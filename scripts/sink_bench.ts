@@ -35,6 +35,7 @@ import { setupLogging } from "../shared/log/mod.ts";
 import type { RecordBatch } from "apache-arrow";
 import { eventsToRecordBatch } from "../shared/schema/ttp_event.ts";
 import { createApiHandler } from "../components/arrow-analytics-sink/api/router.ts";
+import { readCheckpoint } from "../components/arrow-analytics-sink/checkpoint.ts";
 import { EventStore } from "../components/arrow-analytics-sink/query/store.ts";
 import { startSink } from "../components/arrow-analytics-sink/sink.ts";
 import { loadPubnetP26 } from "../components/arrow-analytics-sink/testing/fixture_events.ts";
@@ -388,7 +389,7 @@ async function section5(): Promise<void> {
         for await (const chunk of stream) log += decoder.decode(chunk, { stream: true });
       };
       const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-      const pid = String(child.pid);
+      const pid = child.pid;
       try {
         let cpu0: number | undefined;
         let threads0: ThreadCpu = { main: 0, workers: 0, v8: 0, rest: 0 };
@@ -398,12 +399,12 @@ async function section5(): Promise<void> {
         while (end === undefined && Date.now() < deadline) {
           if (cpu0 === undefined && log.includes("Streaming ledgers")) {
             cpu0 = procCpuMs(pid);
-            threads0 = threadCpuMs(Number(pid));
+            threads0 = threadCpuMs(pid);
             t0 = performance.now();
           }
           let committed = 0;
           try {
-            committed = JSON.parse(await Deno.readTextFile(`${dir}/checkpoint.json`)).last_ledger;
+            committed = (await readCheckpoint(dir))?.last_ledger ?? 0;
           } catch {
             // not written yet, or being replaced
           }
@@ -413,7 +414,7 @@ async function section5(): Promise<void> {
         if (end === undefined || cpu0 === undefined) {
           throw new Error(`the sink did not reach ledger ${last}:\n${log.slice(-2000)}`);
         }
-        const threads = threadDelta(threads0, threadCpuMs(Number(pid)));
+        const threads = threadDelta(threads0, threadCpuMs(pid));
         if (args["cpu-log"]) await Deno.writeTextFile(args["cpu-log"], log);
         results.push({
           cpuMs: end - cpu0,

@@ -32,7 +32,7 @@ import { toRows } from "../components/stellar-arrow-source/encode.ts";
 import { summarizeLedgerCloseMetaBatch } from "../shared/ledger/mod.ts";
 import { SAMPLE_LAKE } from "../components/stellar-arrow-source/config.ts";
 import { rerunWithV8Flags, SERVICE_V8_FLAGS } from "../shared/runtime/mod.ts";
-import { procCpuMs, threadCpuMs } from "../shared/proc_cpu/mod.ts";
+import { procCpuMs, threadCpuDelta, threadCpuMs } from "../shared/proc_cpu/mod.ts";
 
 const args = Deno.args;
 const argOf = (name: string, fallback: number) => {
@@ -251,16 +251,17 @@ async function measure(server: Server, concurrency: number, rounds: number, wind
   const s = (performance.now() - t0) / 1000;
   const cpu1 = cpuSnapshot(server.pid);
   for (const c of clients) c.close();
+  const d = threadCpuDelta(cpu0, cpu1);
   return {
     ledgersPerSec: rows / s,
     mbPerSec: bytes / 1e6 / s,
     seconds: s,
     rows,
     cpu: {
-      main: (cpu1.main - cpu0.main) / rows,
-      workers: (cpu1.workers - cpu0.workers) / rows,
-      v8: (cpu1.v8 - cpu0.v8) / rows,
-      rest: (cpu1.rest - cpu0.rest) / rows,
+      main: d.main / rows,
+      workers: d.workers / rows,
+      v8: d.v8 / rows,
+      rest: d.rest / rows,
       client: (cpu1.client - cpu0.client) / rows,
     },
   };

@@ -14,7 +14,6 @@ import type * as arrow from "apache-arrow";
 import {
   EncodedFlightData,
   encodeFlightDataFramed,
-  type FlightBatch,
   FlightDataEncoder,
   FlightError,
   GrpcStatus,
@@ -97,13 +96,6 @@ function toStreamError(err: unknown): FlightError {
 }
 
 /**
- * Streams the `ttp_event` batches of `request` (whose start is resolved already).
- *
- * @throws {FlightError} `UNAVAILABLE` (source down past the retry budget), `FAILED_PRECONDITION`
- * (network mismatch), `INTERNAL` (extraction failure naming the ledger), the source's own
- * status (e.g. `NOT_FOUND`), `CANCELLED` when `signal` aborts.
- */
-/**
  * An empty `ttp_event` batch carrying a ledger watermark (see shared/ttp_stream/watermark.ts),
  * encoded here: the same bytes the server makes of `{ batch: <empty>, appMetadata }`, without
  * encoding the empty batch again for every ledger.
@@ -125,11 +117,18 @@ const EMPTY_EVENTS_FRAME = (() => {
   return frames[0];
 })();
 
+/**
+ * Streams the `ttp_event` batches of `request` (whose start is resolved already).
+ *
+ * @throws {FlightError} `UNAVAILABLE` (source down past the retry budget), `FAILED_PRECONDITION`
+ * (network mismatch), `INTERNAL` (extraction failure naming the ledger), the source's own
+ * status (e.g. `NOT_FOUND`), `CANCELLED` when `signal` aborts.
+ */
 export async function* eventBatches(
   ctx: StreamContext,
   request: StreamRequest & { start: number },
   signal: AbortSignal,
-): AsyncGenerator<arrow.RecordBatch | FlightBatch | EncodedFlightData> {
+): AsyncGenerator<arrow.RecordBatch | EncodedFlightData> {
   const { stats } = ctx;
   stats.streamStarted();
   // Stops the upstream pull when this stream ends for any reason, not only when the client goes.
@@ -140,8 +139,9 @@ export async function* eventBatches(
     targetBytes: ctx.batchBytes,
     maxDelayMs: request.end === undefined ? 0 : COALESCE_DELAY_MS,
   });
-  // Outputs the coalescer would pass through unchanged come back from the worker as Flight
-  // messages ready to send (no decoding and re-encoding here).
+  // A task's output of at least the coalescer's "small" size in total comes back from the worker
+  // as Flight messages ready to send (no decoding and re-encoding here); smaller outputs come
+  // back as IPC for the coalescer to merge.
   const framesFromBytes = request.end === undefined ? 0 : coalescer.smallBytes;
   let passphrase: string | undefined;
   let networkHex: string | undefined;

@@ -20,7 +20,6 @@ import {
 } from "../../shared/schema/ttp_event.ts";
 import {
   extractLedger,
-  type ScannedLedger,
   scanUnifiedLedger,
   type TtpMode,
   TtpVerificationError,
@@ -141,14 +140,14 @@ function verifyEach(extraction: ReturnType<typeof extractLedger>): VerificationF
   return failures;
 }
 
+let flightEncoder: FlightDataEncoder | undefined;
+
 /**
  * Runs a task: extracts each ledger, verifies if asked, filters, and encodes the kept events.
  *
  * @throws the extraction's error (naming ledger and transaction) on bad XDR, and a
  * {@linkcode LedgerSequenceError} when a ledger's XDR is of another sequence than its row says.
  */
-let flightEncoder: FlightDataEncoder | undefined;
-
 export function runExtractTask(task: ExtractTask): ExtractResult {
   const predicate = isEmptyFilters(task.filters) ? undefined : compileFilters(task.filters);
   const kept: TtpEvent[] = [];
@@ -158,20 +157,15 @@ export function runExtractTask(task: ExtractTask): ExtractResult {
     const t0 = performance.now();
     // Verification needs the general path's intermediate results; otherwise the fast path reads
     // every ledger it can (the same rows) and the general path the rest.
-    let verifyFailures: VerificationFailure[] = [];
-    let extraction: ScannedLedger | null = task.verify ? null : scanUnifiedLedger(ledger.xdr, opts);
-    if (extraction === null) {
-      const full = extractLedger(ledger.xdr, opts);
-      if (task.verify && full.ledger.sequence === ledger.sequence) {
-        verifyFailures = verifyEach(full);
-      }
-      extraction = full;
-    }
+    const full = task.verify ? extractLedger(ledger.xdr, opts) : null;
+    const extraction = full ?? scanUnifiedLedger(ledger.xdr, opts) ??
+      extractLedger(ledger.xdr, opts);
     if (extraction.ledger.sequence !== ledger.sequence) {
       throw new LedgerSequenceError(
         `Expected LedgerCloseMeta of ledger ${ledger.sequence} (the source row's sequence), got ledger ${extraction.ledger.sequence}`,
       );
     }
+    const verifyFailures = full ? verifyEach(full) : [];
     const extracted = emptyCounts();
     let keptHere = 0;
     for (const e of extraction.events) {

@@ -98,6 +98,7 @@ export async function main(
         `range ${start}-${end} is outside the lake's ${available.start}-${available.end}`,
       );
     }
+    const opts = { networkPassphrase: lake.networkPassphrase, mode: config.mode };
     let seq = start;
     while (seq <= end) {
       const batch = await lake.readBatch(seq);
@@ -108,9 +109,9 @@ export async function main(
       for (let i = 0; i < parts.ledgers.length; i++) {
         const ledgerSeq = parts.startSequence + i;
         if (ledgerSeq < seq || ledgerSeq > end) continue;
-        const opts = { networkPassphrase: lake.networkPassphrase, mode: config.mode };
         let events: TtpEvent[];
         if (config.verify) {
+          // Verification needs the general path's intermediate results.
           const x = extractLedger(parts.ledgers[i], opts);
           verifyLedger(x);
           events = x.events;

@@ -79,11 +79,6 @@ export function eventTable(first: number, rows: number): arrow.Table {
   });
 }
 
-/** Resolves after `ms` milliseconds. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Resolves `promise` or rejects after `ms` with a message naming `what`. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: number | undefined;

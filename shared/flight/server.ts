@@ -10,6 +10,7 @@ import * as grpc from "@grpc/grpc-js";
 import type * as arrow from "apache-arrow";
 import { getLogger } from "../log/mod.ts";
 import { SERVER_CHANNEL_OPTIONS, TARGET_MESSAGE_BYTES } from "./channel_options.ts";
+import { delay } from "../async/mod.ts";
 import { FlightError, GrpcStatus, toFlightError } from "./errors.ts";
 import { Buffer } from "node:buffer";
 import { encodeFlightData, GRPC_PREFIX_BYTES } from "./flight_data_codec.ts";
@@ -241,19 +242,6 @@ const ERROR_FLUSH_TIMEOUT_MS = 2_000;
  */
 const ERROR_STATUS_GRACE_MS = 100;
 
-/** Waits `ms`, or less when `signal` aborts first; never rejects. */
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 class BackpressuredWriter {
   readonly #call: grpc.ServerWritableStream<unknown, unknown>;
   readonly #signal: AbortSignal;
@@ -320,7 +308,7 @@ class BackpressuredWriter {
       (this.#pending > 0 || (gate?.unsentBytes ?? 0) > 0) && Date.now() < deadline &&
       !this.#signal.aborted
     ) {
-      await abortableDelay(2, this.#signal);
+      await delay(2, this.#signal).catch(() => {}); // an abort ends the wait
     }
   }
 
@@ -679,7 +667,7 @@ export class FlightServer {
         // it). `end()` on success waits for writes itself and OK statuses do not drop messages.
         if (!ctx.signal.aborted) { // nobody to deliver to when the call or server is closing
           await writer.settled(gate, ERROR_FLUSH_TIMEOUT_MS);
-          await abortableDelay(ERROR_STATUS_GRACE_MS, ctx.signal);
+          await delay(ERROR_STATUS_GRACE_MS, ctx.signal).catch(() => {}); // an abort ends it
         }
         call.emit("error", this.#fail("DoGet", ctx.peer, err));
       },

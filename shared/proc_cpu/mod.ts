@@ -13,7 +13,7 @@ function statCpuMs(path: string): number {
 }
 
 /** CPU time (user + system) of a process (`self` or a pid), in milliseconds. */
-export function procCpuMs(pid: number | string): number {
+export function procCpuMs(pid: number | "self"): number {
   return statCpuMs(`/proc/${pid}/stat`);
 }
 

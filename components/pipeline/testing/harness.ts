@@ -13,7 +13,6 @@ import {
   planPipeline,
   type ServiceName,
 } from "../plan.ts";
-
 import { type RunningService, startService, stopService, waitHealthy } from "../supervisor.ts";
 
 /** Repository root. */

@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import zlib from "node:zlib";
 import { splitLedgerCloseMetaBatch } from "../../../shared/ledger/mod.ts";
+import { sha256 } from "../../../shared/stellar/hash.ts";
 import { fieldOffset, skip, unionArm } from "../../../shared/xdr/mod.ts";
 import { batchKey } from "../../stellar-arrow-source/lake/keys.ts";
 import { lakeObjects } from "./lake.ts";
@@ -51,10 +51,9 @@ export function renumberLedger(
   const view = new DataView(lcm.buffer, lcm.byteOffset, lcm.byteLength);
   view.setUint32(fieldOffset("LedgerHeader", "ledgerSeq", lcm, header), sequence);
   lcm.set(previousHash, fieldOffset("LedgerHeader", "previousLedgerHash", lcm, header));
-  const hash = createHash("sha256").update(lcm.subarray(header, skip("LedgerHeader", lcm, header)))
-    .digest();
+  const hash = sha256(lcm.subarray(header, skip("LedgerHeader", lcm, header)));
   lcm.set(hash, entry);
-  return new Uint8Array(hash);
+  return hash;
 }
 
 function batchXdr(sequence: number, lcm: Uint8Array): Uint8Array {
@@ -85,7 +84,8 @@ export function writeLoopedLake(options: LoopedLakeOptions): LoopedLake {
   });
   const first = objects[0].ledger;
   Deno.mkdirSync(target, { recursive: true });
-  Deno.writeTextFileSync(`${target}/.config.json`, JSON.stringify(config));
+  Deno.copyFileSync(`${lake}/.config.json`, `${target}/.config.json`);
+  const folders = new Set<string>();
   let previous: Uint8Array = new Uint8Array(32);
   let sequence = first;
   for (let c = 0; c < copies; c++) {
@@ -93,7 +93,11 @@ export function writeLoopedLake(options: LoopedLakeOptions): LoopedLake {
       const lcm = original.slice();
       previous = renumberLedger(lcm, sequence, previous);
       const path = `${target}/${batchKey(sequence, layout)}`;
-      Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+      const folder = path.slice(0, path.lastIndexOf("/"));
+      if (!folders.has(folder)) {
+        Deno.mkdirSync(folder, { recursive: true });
+        folders.add(folder);
+      }
       Deno.writeFileSync(path, zlib.zstdCompressSync(batchXdr(sequence, lcm)));
       sequence++;
     }

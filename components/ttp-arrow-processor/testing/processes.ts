@@ -70,7 +70,7 @@ export class ServiceProcess {
 
   /** CPU time (user + system) the process used so far, in milliseconds (Linux `/proc`). */
   cpuMs(): number {
-    return procCpuMs(String(this.#child.pid));
+    return procCpuMs(this.#child.pid);
   }
 
   /** Everything the process wrote so far. */
