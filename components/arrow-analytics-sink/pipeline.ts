@@ -175,8 +175,6 @@ export class SinkPipeline {
       }
       return eventList;
     };
-    let eventCount = 0;
-    for (const block of blocks) eventCount += block.rows ?? block.events.length;
     let files: DataFile[] = [];
     const writer = this.#options.writer;
     try {
@@ -186,7 +184,7 @@ export class SinkPipeline {
           ...this.#checkpoint,
           last_ledger: toLedger,
           formats: [...writer.formats],
-          events_written: this.#checkpoint.events_written + eventCount,
+          events_written: this.#checkpoint.events_written + rows,
           updated_at: new Date().toISOString(),
         };
         await writeCheckpoint(this.#options.dataDir, next);
@@ -195,7 +193,7 @@ export class SinkPipeline {
         this.#checkpoint = {
           ...this.#checkpoint,
           last_ledger: toLedger,
-          events_written: this.#checkpoint.events_written + eventCount,
+          events_written: this.#checkpoint.events_written + rows,
         };
       }
     } catch (error) {
@@ -224,7 +222,7 @@ export class SinkPipeline {
     log.debug("Committed ledgers {from}-{to}: {events} events, {files} files", {
       from: fromLedger,
       to: toLedger,
-      events: eventCount,
+      events: rows,
       files: files.length,
     });
     this.#options.onCommit?.({
@@ -233,7 +231,7 @@ export class SinkPipeline {
       get events() {
         return allEvents();
       },
-      eventCount,
+      eventCount: rows,
       files,
       latencyMs,
     });

@@ -12,14 +12,24 @@ import * as arrow from "apache-arrow";
 const decoder = new TextDecoder();
 const NON_ASCII = /[\u0080-\uffff]/;
 
-function isValid(bitmap: Uint8Array | undefined, offset: number, i: number): boolean {
+/** Whether value `i` of a column whose validity bitmap (if any) starts at bit `offset` is set. */
+export function isValid(bitmap: Uint8Array | undefined, offset: number, i: number): boolean {
   if (!bitmap || bitmap.length === 0) return true;
   const bit = offset + i;
   return (bitmap[bit >> 3] & (1 << (bit & 7))) !== 0;
 }
 
-function hasNulls(data: arrow.Data): boolean {
+/** Whether `data` has a validity bitmap with at least one null. */
+export function hasNulls(data: arrow.Data): boolean {
   return data.nullBitmap !== undefined && data.nullBitmap.length > 0 && data.nullCount !== 0;
+}
+
+/**
+ * Epoch milliseconds (fractional) of a timestamp in microseconds, as apache-arrow's `get` gives
+ * them (its divideBigInts: whole milliseconds plus the remainder's fraction).
+ */
+export function microsToMillis(us: bigint): number {
+  return Number(us / 1000n) + Number(us % 1000n) / 1000;
 }
 
 function viaGet<T>(vector: arrow.Vector, out: (T | null)[]): (T | null)[] {
@@ -105,8 +115,7 @@ export function timestampUsMillisValues(vector: arrow.Vector): (number | null)[]
       }
       const us = values[i];
       if (us !== lastUs) {
-        // As apache-arrow's divideBigInts: whole milliseconds plus the remainder's fraction.
-        lastMs = Number(us / 1000n) + Number(us % 1000n) / 1000;
+        lastMs = microsToMillis(us);
         lastUs = us;
       }
       out[at + i] = lastMs;

@@ -61,9 +61,14 @@ function encodeEach(
   return data.subarray(0, at);
 }
 
-/** A variable-length binary column. */
+/**
+ * A variable-length binary column. A single value is not copied: the column refers to its bytes
+ * (a batch of one ~1 MB ledger then holds its XDR where it was decoded).
+ */
 export function binaryData(values: readonly Uint8Array[]): arrow.Data<arrow.Binary> {
-  const { valueOffsets, data } = concatenate(values);
+  const { valueOffsets, data } = values.length === 1
+    ? { valueOffsets: Int32Array.of(0, values[0].byteLength), data: values[0] }
+    : concatenate(values);
   return arrow.makeData({ type: new arrow.Binary(), length: values.length, valueOffsets, data });
 }
 

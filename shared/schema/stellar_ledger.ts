@@ -142,19 +142,6 @@ export const stellarLedgerSchema: arrow.Schema = new arrow.Schema(
 );
 
 /**
- * A one-value binary column over `value` itself, not a copy: a batch of one ~1 MB ledger then
- * holds its XDR where it was decoded (the Flight encoder copies it once, into the message).
- */
-function binaryView(value: Uint8Array): arrow.Data<arrow.Binary> {
-  return arrow.makeData({
-    type: new arrow.Binary(),
-    length: 1,
-    valueOffsets: Int32Array.of(0, value.byteLength),
-    data: value,
-  });
-}
-
-/**
  * Builds one RecordBatch of `stellar_ledger` from rows. A single row's `ledger_xdr` is not copied:
  * the batch refers to the row's bytes.
  */
@@ -177,7 +164,7 @@ export function ledgerRowsToRecordBatch(rows: readonly StellarLedgerRow[]): arro
     uint32Data(pick("base_fee")),
     uint32Data(pick("base_reserve")),
     uint32Data(pick("max_tx_set_size")),
-    rows.length === 1 ? binaryView(rows[0].ledger_xdr) : binaryData(pick("ledger_xdr")),
+    binaryData(pick("ledger_xdr")),
     utf8Data(pick("source_type")),
     utf8Data(pick("source_url")),
     utf8Data(pick("schema_version")),

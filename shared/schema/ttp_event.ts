@@ -227,9 +227,14 @@ export function recordBatchToEvents(batch: arrow.RecordBatch): TtpEvent[] {
 /** The JSON form of an event (JSON Lines, WebSocket, REST): `closed_at` as RFC 3339 UTC. */
 export type TtpEventJson = Omit<TtpEvent, "closed_at"> & { closed_at: string };
 
+/** `closed_at` (epoch milliseconds) in the JSON form: RFC 3339 UTC, no `.000` for whole seconds. */
+export function closedAtText(ms: number): string {
+  return new Date(ms).toISOString().replace(".000Z", "Z");
+}
+
 /** Converts an event to its JSON form (column names unchanged, `closed_at` as RFC 3339 UTC). */
 export function eventToJson(event: TtpEvent): TtpEventJson {
-  return { ...event, closed_at: new Date(event.closed_at).toISOString().replace(".000Z", "Z") };
+  return { ...event, closed_at: closedAtText(event.closed_at) };
 }
 
 /** Parses the JSON form back to an event, checking the fields that need conversion. */

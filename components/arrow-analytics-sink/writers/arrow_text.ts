@@ -10,7 +10,8 @@
  * @module
  */
 import * as arrow from "apache-arrow";
-import { ttpEventSchema } from "../../../shared/schema/ttp_event.ts";
+import { hasNulls, isValid, microsToMillis } from "../../../shared/schema/column_readers.ts";
+import { closedAtText, ttpEventSchema } from "../../../shared/schema/ttp_event.ts";
 import { CSV_HEADER, csvField } from "./csv.ts";
 
 const encoder = new TextEncoder();
@@ -111,9 +112,7 @@ function columnsOf(batch: arrow.RecordBatch): Col[] {
     if (!arrow.util.compareTypes(data.type, expected)) {
       throw new RangeError(`Expected column "${name}" of type ${expected}, got ${data.type}`);
     }
-    const bitmap = data.nullBitmap && data.nullBitmap.length > 0 && data.nullCount !== 0
-      ? data.nullBitmap
-      : null;
+    const bitmap = hasNulls(data) ? data.nullBitmap! : null;
     const kind = KINDS[c];
     return {
       kind,
@@ -128,9 +127,7 @@ function columnsOf(batch: arrow.RecordBatch): Col[] {
 }
 
 function isNull(col: Col, i: number): boolean {
-  if (col.bitmap === null) return false;
-  const bit = col.bitOffset + i;
-  return (col.bitmap[bit >> 3] & (1 << (bit & 7))) === 0;
+  return col.bitmap !== null && !isValid(col.bitmap, col.bitOffset, i);
 }
 
 /** `closed_at` in the JSON form, cached per distinct microsecond value. */
@@ -141,21 +138,18 @@ class CloseTimes {
   text(us: bigint): string {
     if (us !== this.#us) {
       // As recordBatchToEvents (apache-arrow's reading) then eventToJson.
-      const ms = Number(us / 1000n) + Number(us % 1000n) / 1000;
-      this.#text = new Date(ms).toISOString().replace(".000Z", "Z");
+      this.#text = closedAtText(microsToMillis(us));
       this.#us = us;
     }
     return this.#text;
   }
 }
 
-/** True when bytes `[from, to)` are printable ASCII without `"`, `\` (JSON) or `,` (CSV). */
-function plain(bytes: Uint8Array, from: number, to: number, csv: boolean): boolean {
+/** True when bytes `[from, to)` are printable ASCII without `"` or `,` (no CSV quoting needed). */
+function plainCsv(bytes: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const b = bytes[i];
-    if (b < 0x20 || b > 0x7f || b === 0x22 || (b === 0x5c && !csv) || (b === 0x2c && csv)) {
-      return false;
-    }
+    if (b < 0x20 || b > 0x7f || b === 0x22 || b === 0x2c) return false;
   }
   return true;
 }
@@ -306,7 +300,7 @@ export function encodeCsvFromBatches(batches: readonly arrow.RecordBatch[]): Uin
           const values = col.bytes;
           const from = col.offsets[i];
           const to = col.offsets[i + 1];
-          if (from < to && plain(values, from, to, true)) {
+          if (from < to && plainCsv(values, from, to)) {
             w.ensure(to - from);
             const buf = w.buf;
             let at = w.at;
