@@ -17,7 +17,7 @@ import {
 } from "../../shared/ledger/mod.ts";
 import type { DecodedLedger, DecodeRequest, DecodeResult } from "./decode_types.ts";
 import { encodeLedgers } from "./encode.ts";
-import { errorMessage, SourceError } from "./errors.ts";
+import { batchNotFound, errorMessage, SourceError, unreadableFile } from "./errors.ts";
 import { FlightError, GrpcStatus } from "../../shared/flight/errors.ts";
 
 /** Strict base64 decoding (`Uint8Array.fromBase64`, built into V8). */
@@ -157,20 +157,10 @@ function readCandidates(req: LakeRequest, files: string[]): { bytes: Uint8Array;
       return { bytes: Deno.readFileSync(path), object: path };
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) continue;
-      throw new SourceError("unavailable", `cannot read ${path}: ${errorMessage(err)}`, {
-        ledger: req.start,
-        object: path,
-        cause: err,
-      });
+      throw unreadableFile(path, err, req.start);
     }
   }
-  throw new SourceError(
-    "not_found",
-    `ledger ${req.start}: batch object ${files[0]} not found (also tried ${
-      files.length - 1
-    } other name(s))`,
-    { ledger: req.start, object: files[0] },
-  );
+  throw batchNotFound(req.start, files);
 }
 
 /** Decodes one lake batch object (read from `req.files` when `req.bytes` is absent). */

@@ -47,3 +47,23 @@ export class SourceError extends Error {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** `not_found`: none of the candidate names of the batch object holding `ledger` exists. */
+export function batchNotFound(ledger: number, objects: readonly string[]): SourceError {
+  return new SourceError(
+    "not_found",
+    `ledger ${ledger}: batch object ${objects[0]} not found (also tried ${
+      objects.length - 1
+    } other name(s))`,
+    { ledger, object: objects[0] },
+  );
+}
+
+/** `unavailable`: the file at `path` exists but cannot be read. */
+export function unreadableFile(path: string, err: unknown, ledger?: number): SourceError {
+  return new SourceError("unavailable", `cannot read ${path}: ${errorMessage(err)}`, {
+    ledger,
+    object: path,
+    cause: err,
+  });
+}

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SourceError } from "../errors.ts";
+import { batchNotFound, SourceError } from "../errors.ts";
 import {
   BATCH_SUFFIXES,
   batchKey,
@@ -262,12 +262,6 @@ export class DataLake {
   async readBatch(seq: number, signal?: AbortSignal): Promise<LakeBatch> {
     const batch = await this.tryReadBatch(seq, signal);
     if (batch) return batch;
-    const key = this.candidateKeys(seq)[0];
-    throw new SourceError(
-      "not_found",
-      `ledger ${seq}: batch object ${this.store.describe(key)} not found (also tried ` +
-        `${this.candidateKeys(seq).length - 1} other name(s))`,
-      { ledger: seq, object: this.store.describe(key) },
-    );
+    throw batchNotFound(seq, this.candidateKeys(seq).map((k) => this.store.describe(k)));
   }
 }

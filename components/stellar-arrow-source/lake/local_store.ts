@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { SourceError } from "../errors.ts";
+import { SourceError, unreadableFile } from "../errors.ts";
 import type { DirListing, ListOptions, ObjectStore } from "./store.ts";
 
 function joinPath(root: string, key: string): string {
@@ -40,10 +40,7 @@ export class LocalStore implements ObjectStore {
       return await Deno.readFile(path, { signal });
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return null;
-      throw new SourceError("unavailable", `cannot read ${path}: ${(err as Error).message}`, {
-        object: path,
-        cause: err,
-      });
+      throw unreadableFile(path, err);
     }
   }
 
