@@ -166,57 +166,62 @@ console.log(
     baseline.toFixed(1)
   } ledgers/s (1 thread, decode only)`,
 );
-for (const workers of values.workers.split(",").map(Number)) {
-  const cold: RunResult[] = [];
-  const warm: RunResult[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const results = await runs(workers, i === 0 ? WARM : 0);
-    results.forEach((r, j) => {
-      (j === 0 ? cold : warm).push(r);
-      const cpu = NAMES.map((n) => `${n} ${(r.cpuMs[n] / 1000).toFixed(2)}`).join(", ");
-      const rss = NAMES.map((n) => `${n} ${r.peakMiB[n]}`).join(", ");
+try {
+  for (const workers of values.workers.split(",").map(Number)) {
+    const cold: RunResult[] = [];
+    const warm: RunResult[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const results = await runs(workers, i === 0 ? WARM : 0);
+      results.forEach((r, j) => {
+        (j === 0 ? cold : warm).push(r);
+        const cpu = NAMES.map((n) => `${n} ${(r.cpuMs[n] / 1000).toFixed(2)}`).join(", ");
+        const rss = NAMES.map((n) => `${n} ${r.peakMiB[n]}`).join(", ");
+        console.log(
+          `WORKERS=${workers} ${j === 0 ? "cold" : "warm"}: ${r.seconds.toFixed(2)} s, ${
+            (LEDGERS / r.seconds).toFixed(1)
+          } ledgers/s, ${
+            Math.round(EVENTS / r.seconds)
+          } events/s; CPU s: ${cpu}; peak RSS MiB: ${rss}`,
+        );
+      });
+    }
+    for (
+      const [label, rs] of [["cold (fresh processes)", cold], [
+        "warm upstream (fresh sink)",
+        warm,
+      ]] as const
+    ) {
+      if (rs.length === 0) continue;
+      const median = rs.map((r) => r.seconds).sort((a, b) => a - b)[Math.floor(rs.length / 2)];
+      // CPU per ledger does not depend on what else the machine runs: it gives the CPU-bound
+      // ceiling of the pipeline on this machine's cores when they are idle.
+      const cpuPerLedger = (name: string) =>
+        rs.map((r) => r.cpuMs[name]).reduce((a, b) => a + b, 0) / rs.length / LEDGERS;
+      const total = NAMES.reduce((a, n) => a + cpuPerLedger(n), 0);
       console.log(
-        `WORKERS=${workers} ${j === 0 ? "cold" : "warm"}: ${r.seconds.toFixed(2)} s, ${
-          (LEDGERS / r.seconds).toFixed(1)
-        } ledgers/s, ${
-          Math.round(EVENTS / r.seconds)
-        } events/s; CPU s: ${cpu}; peak RSS MiB: ${rss}`,
+        `WORKERS=${workers} ${label} median of ${rs.length}: ${
+          (LEDGERS / median).toFixed(1)
+        } ledgers/s, ${Math.round(EVENTS / median)} events/s = ${
+          (LEDGERS / median / baseline).toFixed(2)
+        }x the SDK decode baseline; CPU ms per ledger: ${
+          NAMES.map((n) => `${n} ${cpuPerLedger(n).toFixed(1)}`).join(", ")
+        } (by thread: ${
+          NAMES.slice(1).map((n) => {
+            const t = (k: keyof ThreadCpu) =>
+              (rs.map((r) => r.threads[n][k]).reduce((a, b) => a + b, 0) / rs.length / LEDGERS)
+                .toFixed(1);
+            return `${n} main ${t("main")} workers ${t("workers")} V8 ${t("v8")} other ${
+              t("rest")
+            }`;
+          }).join("; ")
+        }), total ${total.toFixed(1)} (SDK decode ${
+          (1000 / baseline).toFixed(1)
+        }) → CPU-bound ceiling on ${navigator.hardwareConcurrency} idle cores ${
+          (navigator.hardwareConcurrency * 1000 / total).toFixed(1)
+        } ledgers/s`,
       );
-    });
+    }
   }
-  for (
-    const [label, rs] of [["cold (fresh processes)", cold], [
-      "warm upstream (fresh sink)",
-      warm,
-    ]] as const
-  ) {
-    if (rs.length === 0) continue;
-    const median = rs.map((r) => r.seconds).sort((a, b) => a - b)[Math.floor(rs.length / 2)];
-    // CPU per ledger does not depend on what else the machine runs: it gives the CPU-bound
-    // ceiling of the pipeline on this machine's cores when they are idle.
-    const cpuPerLedger = (name: string) =>
-      rs.map((r) => r.cpuMs[name]).reduce((a, b) => a + b, 0) / rs.length / LEDGERS;
-    const total = NAMES.reduce((a, n) => a + cpuPerLedger(n), 0);
-    console.log(
-      `WORKERS=${workers} ${label} median of ${rs.length}: ${
-        (LEDGERS / median).toFixed(1)
-      } ledgers/s, ${Math.round(EVENTS / median)} events/s = ${
-        (LEDGERS / median / baseline).toFixed(2)
-      }x the SDK decode baseline; CPU ms per ledger: ${
-        NAMES.map((n) => `${n} ${cpuPerLedger(n).toFixed(1)}`).join(", ")
-      } (by thread: ${
-        NAMES.slice(1).map((n) => {
-          const t = (k: keyof ThreadCpu) =>
-            (rs.map((r) => r.threads[n][k]).reduce((a, b) => a + b, 0) / rs.length / LEDGERS)
-              .toFixed(1);
-          return `${n} main ${t("main")} workers ${t("workers")} V8 ${t("v8")} other ${t("rest")}`;
-        }).join("; ")
-      }), total ${total.toFixed(1)} (SDK decode ${
-        (1000 / baseline).toFixed(1)
-      }) → CPU-bound ceiling on ${navigator.hardwareConcurrency} idle cores ${
-        (navigator.hardwareConcurrency * 1000 / total).toFixed(1)
-      } ledgers/s`,
-    );
-  }
+} finally {
+  Deno.removeSync(LAKE, { recursive: true });
 }
-Deno.removeSync(LAKE, { recursive: true });
